@@ -1,0 +1,5 @@
+"""``python -m nvreq``."""
+
+from nvreq.cli.main import entry
+
+entry()

@@ -1,0 +1,1 @@
+"""The ``nvreq`` command line: thin wiring over the library; the only code that prints."""

@@ -1,0 +1,83 @@
+"""Entry point: ``nvreq COMMAND …`` dispatches to one module per command in ``nvreq.cli``.
+
+Each command module is light to import (argparse only at module level) and exposes ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``; heavy imports happen inside ``run``, so
+``nvreq --help`` and image checks start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+__all__ = ["COMMANDS", "build_parser", "entry", "main"]
+
+#: command name -> module implementing it.
+COMMANDS: dict[str, str] = {
+    "check": "nvreq.cli.check",
+    "explain": "nvreq.cli.explain",
+    "lint": "nvreq.cli.lint",
+    "presets": "nvreq.cli.presets",
+    "hosts": "nvreq.cli.presets",
+}
+
+EXIT_OK = 0
+EXIT_UNSATISFIED = 1
+EXIT_BAD_INPUT = 2
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(COMMANDS[name])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, one sub-parser per command."""
+    from nvreq import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="nvreq",
+        description="Will this GPU container image run on that host? Exit codes: 0 satisfied or "
+        "not checked, 1 unsatisfied, 2 bad input or an error verdict.",
+    )
+    parser.add_argument("--version", action="version", version=f"nvreq {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = _module(name)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run, _command=name)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run nvreq with ``argv`` and return the exit code (0, 1 or 2)."""
+    from nvreq.errors import NvreqError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        code: int = args._run(args)
+    except NvreqError as exc:
+        print(f"nvreq: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("nvreq: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    return code
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()
