@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from nvreq.requirements import CANONICAL_OP, KEYS, LONG_CLAUSE_BYTES, ascii_lower
 from nvreq.semantics import Context, Unknown
-from nvreq.versions import compare_versions, is_version_text, version_key
+from nvreq.versions import compare_versions, is_version_text, utf8, version_key
 
 if TYPE_CHECKING:
     from nvreq.host import HostProfile
@@ -56,7 +56,7 @@ def _prepare(piece: str) -> _Prepared:
     value = piece[m.end():]
     if op is None or key not in KEYS or not value:
         return ("", 0, "", None, False, True)
-    long = len(piece.encode()) - len(m.group()) + len(op) >= LONG_CLAUSE_BYTES
+    long = len(utf8(piece)) - len(m.group()) + len(op) >= LONG_CLAUSE_BYTES
     return (key, _OPS[op], value, version_key(value) if key != "brand" else None, long, False)
 
 
@@ -109,7 +109,7 @@ def _clause(p: _Prepared, ctx: ContextKey) -> int:
             return _TRUE if ctx[8] == "assume" else _FALSE
         if opcode > 1:
             return _INVALID
-        equal = brand == value.encode().lower()
+        equal = brand == utf8(value).lower()
         return _TRUE if equal == (opcode == 0) else (_INVALID if long else _FALSE)
     if host is None:
         return _TRUE if ctx[8] == "assume" else _FALSE
@@ -131,7 +131,7 @@ def context_key(ctx: Context) -> ContextKey:
         return version_key(v) if v is not None and is_version_text(v) else None
 
     return (ctx.cuda, vk(ctx.cuda), ctx.driver, vk(ctx.driver), ctx.device, ctx.arch,
-            vk(ctx.arch), None if ctx.brand is None else ctx.brand.encode().lower(), ctx.unknown)
+            vk(ctx.arch), None if ctx.brand is None else utf8(ctx.brand).lower(), ctx.unknown)
 
 
 _HOST_CACHE: dict[tuple[int, str], tuple[object, tuple[ContextKey, ...]]] = {}

@@ -27,7 +27,7 @@ def caret(text: str, start: int, end: int | None = None, *, indent: str = "    "
         shown = prefix + shown[lo:hi] + ("..." if hi < len(text) else "")
         start = start - lo + len(prefix)
         end = None if end is None else end - lo + len(prefix)
-    width = max(1, (end if end is not None else start + 1) - start)
+    width = max(1, min((end if end is not None else start + 1), len(shown)) - start)
     return f"{indent}{shown}\n{indent}{' ' * start}{'^' * width}"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from nvreq.errors import InvalidRequirement
-from nvreq.versions import UINT64_OVERFLOW, is_version_text
+from nvreq.versions import UINT64_OVERFLOW, is_version_text, utf8
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -121,7 +121,7 @@ class Clause:
     def is_long(self) -> bool:
         """True when the runtime could not format this clause, so a false outcome is invalid."""
         op = self.operator or self.op
-        size = len(self.key.encode()) + len(op.encode()) + len(self.value.encode())
+        size = len(utf8(self.key)) + len(op) + len(utf8(self.value))
         return size >= LONG_CLAUSE_BYTES
 
     @property
@@ -247,7 +247,7 @@ def _check_limits(text: str, variable: str | None) -> None:
     nul = text.find("\0")
     if nul >= 0:
         raise InvalidRequirement("NUL byte in requirement", text, nul, variable=variable)
-    size = len(text.encode("utf-8", "surrogateescape"))
+    size = len(utf8(text))
     if size > MAX_VALUE_BYTES:
         raise InvalidRequirement(
             f"requirement is {size} bytes, over the limit of {MAX_VALUE_BYTES}", text, 0,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nvreq.requirements import Alternative, Clause, Requirement
-from nvreq.versions import compare_versions
+from nvreq.versions import compare_versions, utf8
 
 __all__ = [
     "INVALID_EXPRESSION",
@@ -194,7 +194,7 @@ def evaluate_clause(clause: Clause, ctx: Context) -> ClauseOutcome:
     if clause.name == "brand":
         if op not in ("=", "!="):
             return ClauseOutcome(clause, "invalid", actual, reason="brand-ordering")
-        equal = actual.encode().lower() == clause.value.encode().lower()  # ASCII-only folding
+        equal = utf8(actual).lower() == utf8(clause.value).lower()  # ASCII-only folding
         holds = equal if op == "=" else not equal
     else:
         cmp = compare_versions(actual, clause.value)

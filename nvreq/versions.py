@@ -9,6 +9,7 @@ __all__ = [
     "compare_versions",
     "cuda_from_nvml",
     "is_version_text",
+    "utf8",
     "version_key",
 ]
 
@@ -17,6 +18,11 @@ UINT64_OVERFLOW = 2**64 - 1
 
 _VERSION_CHARS = re.compile(r"[0-9.]*")
 _NUMBER = re.compile(r"[0-9]+")
+
+
+def utf8(text: str) -> bytes:
+    """The bytes the runtime sees; lone surrogates pass through instead of failing."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def is_version_text(text: str) -> bool:

@@ -1,0 +1,24 @@
+"""The hosts of the spec's worked examples (require.md §12), built directly."""
+
+from __future__ import annotations
+
+from nvreq.host import Gpu, HostProfile
+
+A = HostProfile(gpus=(Gpu(0, brand="Nvidia", arch="9.0"),), driver="550.54.15", cuda="12.4",
+                name="A")
+B = HostProfile(gpus=(Gpu(0, brand="Tesla", arch="7.5"),), driver="535.104.05", cuda="12.2",
+                name="B")
+C = HostProfile(gpus=(Gpu(0, brand="GeForce", arch="8.9"),), driver="535.104.05", cuda="12.2",
+                name="C")
+D = HostProfile(gpus=(Gpu(0, brand="Nvidia", arch="9.0"), Gpu(1, brand="Tesla", arch="7.5")),
+                driver="550.54.15", cuda="12.4", name="D")
+HOSTS = {"A": A, "B": B, "C": C, "D": D}
+
+#: NVIDIA_REQUIRE_CUDA of nvidia/cuda:12.4.1-base-ubuntu22.04 (31 terms, 1,126 bytes); source:
+#: gitlab.com/nvidia/container-images/cuda dist/12.4.1/ubuntu2204/base/Dockerfile, via the
+#: spec's data file (cuda-driver-table.md §4)
+CUDA_12_4_1 = "cuda>=12.4 " + " ".join(
+    f"brand={b},driver>={br},driver<{br + 1}"
+    for br in (470, 525, 535)
+    for b in ("tesla", "unknown", "nvidia", "nvidiartx", "geforce", "geforcertx", "quadro",
+              "quadrortx", "titan", "titanrtx"))
