@@ -16,10 +16,11 @@ __all__ = ["FakeGpu", "FakeMig", "FakeNvml", "NVMLError"]
 class NVMLError(Exception):
     """Like pynvml's: ``.value`` holds the code, ``str()`` NVML's text."""
 
-    _TEXT: ClassVar[dict[int, str]] = {1: "Uninitialized", 2: "Invalid Argument", 3: "Not Supported",
-             4: "Insufficient Permissions", 6: "Not Found", 9: "Driver Not Loaded",
-             12: "NVML Shared Library Not Found", 13: "Function Not Found", 15: "GPU is lost",
-             18: "RM has detected an NVML/RM version mismatch.", 999: "Unknown Error"}
+    _TEXT: ClassVar[dict[int, str]] = {
+        1: "Uninitialized", 2: "Invalid Argument", 3: "Not Supported",
+        4: "Insufficient Permissions", 6: "Not Found", 9: "Driver Not Loaded",
+        12: "NVML Shared Library Not Found", 13: "Function Not Found", 15: "GPU is lost",
+        18: "RM has detected an NVML/RM version mismatch.", 999: "Unknown Error"}
 
     def __init__(self, value: int) -> None:
         super().__init__(value)
