@@ -1,0 +1,48 @@
+"""``nvreq presets`` (alias ``nvreq hosts``): list the built-in host presets, or print one."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = "list the built-in host presets (--show NAME prints one as an editable JSON profile)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``nvreq presets``."""
+    parser.add_argument("--show", metavar="NAME", help="print one preset as a JSON profile")
+    parser.add_argument("--json", action="store_true", help="print every preset as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """List the presets, or print one (``--show``) or all (``--json``) as JSON."""
+    import json
+
+    from nvreq.profile_io import DEFAULT_PRESET, list_presets, load_preset
+
+    if args.show:
+        print(json.dumps(load_preset(args.show).to_dict(), indent=2))
+        return 0
+    profiles = [(name, load_preset(name)) for name in list_presets()]
+    if args.json:
+        print(json.dumps({name: p.to_dict() for name, p in profiles}, indent=2))
+        return 0
+    rows = [("PRESET", "GPUS", "DRIVER", "CUDA", "BRAND", "ARCH", "BASIS")]
+    for name, profile in profiles:
+        first = profile.gpus[0] if profile.gpus else None
+        rows.append((
+            name + (" (default)" if name == DEFAULT_PRESET else ""),
+            str(len(profile.gpus)),
+            profile.driver or "unknown",
+            profile.cuda or "unknown",
+            (first.brand if first else None) or "unknown",
+            (first.arch if first else None) or "unknown",
+            str(profile.extra.get("x-basis", "")),
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        print("  ".join(cells) + "  " + row[-1])
+    print("\nUse one with --host preset:NAME; `nvreq presets --show NAME` prints it as JSON.")
+    return 0
