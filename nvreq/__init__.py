@@ -1,11 +1,30 @@
-"""nvreq: will this GPU container image run on that host, and if not, exactly why not."""
+"""nvreq: will this GPU container image run on that host, and if not, exactly why not.
+
+The public names load on first use, so that ``import nvreq`` (and the CLI) start fast.
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from nvreq.errors import ImageError, InputError, InvalidRequirement, NvreqError, ProfileError
 from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
 
+if TYPE_CHECKING:
+    from nvreq.check import check_env
+    from nvreq.compiled import CompiledRequirement, Result
+    from nvreq.diagnostics import Diagnostic, lint_requirement
+    from nvreq.report import Report
+    from nvreq.requirements import Alternative, Clause, Requirement, parse_requirement
+    from nvreq.semantics import Context, Verdict, evaluate
+
 __all__ = [
+    "Alternative",
+    "Clause",
+    "CompiledRequirement",
+    "Context",
+    "Diagnostic",
     "Gpu",
     "HostProfile",
     "ImageError",
@@ -15,6 +34,39 @@ __all__ = [
     "MigDevice",
     "NvreqError",
     "ProfileError",
+    "Report",
+    "Requirement",
+    "Result",
     "RuntimeSettings",
+    "Verdict",
+    "check_env",
+    "evaluate",
+    "lint_requirement",
+    "parse_requirement",
 ]
 __version__ = "0.1.0"
+
+_LAZY = {
+    "check_env": "nvreq.check",
+    "CompiledRequirement": "nvreq.compiled",
+    "Result": "nvreq.compiled",
+    "Diagnostic": "nvreq.diagnostics",
+    "lint_requirement": "nvreq.diagnostics",
+    "Report": "nvreq.report",
+    "Alternative": "nvreq.requirements",
+    "Clause": "nvreq.requirements",
+    "Requirement": "nvreq.requirements",
+    "parse_requirement": "nvreq.requirements",
+    "Context": "nvreq.semantics",
+    "Verdict": "nvreq.semantics",
+    "evaluate": "nvreq.semantics",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nvreq' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

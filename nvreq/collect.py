@@ -1,4 +1,4 @@
-"""Collecting requirements from a container's environment, as the toolkit hook does (require.md §3)."""
+"""Collecting requirements from a container's environment, as the hook does (require.md §3)."""
 
 from __future__ import annotations
 
@@ -128,8 +128,8 @@ def collect(env: Mapping[str, str], *, behaviour: Behaviour = "newest",
     legacy = is_legacy_image(env)
     # collected even when disabled, so the report can say what the verdict would have been
     disabled = parse_bool(env.get(DISABLE, "")) is True or config_disable
-    names = sorted((n for n in env if n.startswith(PREFIX) and not n.startswith(PREFIX + "JETPACK")),
-                   key=lambda n: utf8(n))
+    names = sorted((n for n in env
+                    if n.startswith(PREFIX) and not n.startswith(PREFIX + "JETPACK")), key=utf8)
     requirements: list[tuple[str, Requirement]] = []
     for name in names:
         requirement = parse_requirement(env[name], variable=name)

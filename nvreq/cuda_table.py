@@ -1,7 +1,7 @@
-"""CUDA toolkit ↔ driver data used for explanations; the runtime never consults it.
+"""CUDA toolkit ↔ driver data for explanations; the runtime never consults it.
 
-Vendored from nvreq's spec data (``cuda-driver-table.md``), which cites NVIDIA's CUDA Toolkit Release
-Notes (Table 3, Table 2) and the official ``nvidia/cuda`` Dockerfiles.
+Vendored from nvreq's spec data (``cuda-driver-table.md``), which cites NVIDIA's CUDA Toolkit
+Release Notes (Table 3, Table 2) and the official ``nvidia/cuda`` Dockerfiles.
 """
 
 from __future__ import annotations

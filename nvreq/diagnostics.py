@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from nvreq.errors import caret
-from nvreq.requirements import KEYS, PROBLEM_MESSAGES, VERSION_KEYS, Clause, Requirement, ascii_lower
+from nvreq.requirements import (
+    KEYS,
+    PROBLEM_MESSAGES,
+    VERSION_KEYS,
+    Clause,
+    Requirement,
+    ascii_lower,
+)
 from nvreq.versions import utf8
 
 __all__ = ["BRAND_TOKENS", "Diagnostic", "byte_span", "lint_requirement"]

@@ -58,7 +58,8 @@ class InvalidRequirement(NvreqError, ValueError):
 
     def __str__(self) -> str:
         where = f" in {self.variable}" if self.variable else ""
-        return f"{self.message}{where} at column {self.start}\n{caret(self.text, self.start, self.end)}"
+        pointer = caret(self.text, self.start, self.end)
+        return f"{self.message}{where} at column {self.start}\n{pointer}"
 
 
 class ProfileError(NvreqError, ValueError):

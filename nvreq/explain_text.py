@@ -49,7 +49,7 @@ def _alternative_line(alt: AlternativeOutcome) -> str:
     decisive = _decisive(alt)
     if alt.status == "satisfied":
         notes = [_clause_note(c) for c in alt.clauses if c.reason in ("unknown", "no-device")]
-        note = alt.kind or ""
+        note: str = alt.kind or ""
         return f"  {text:<44} yes      {'; '.join([note, *notes]).strip('; ')}".rstrip()
     mark = "ERROR" if alt.status == "error" else "no"
     note = f"{decisive.clause}: {_clause_note(decisive)}" if decisive is not None else ""

@@ -62,8 +62,8 @@ def behaviour_for(toolkit_version: str | None) -> Behaviour:
 def parse(text: str, behaviour: Behaviour = "newest") -> GoVersion:
     """Parse ``text`` as the toolkit's semver library of that era would.
 
-    >>> parse("12.04.1"), parse("v12.4")
-    (GoVersion(major=12, minor=4, patch=1, prerelease=''), GoVersion(major=12, minor=4, patch=0, prerelease=''))
+    >>> str(parse("12.04.1")), str(parse("v12.4")), str(parse("12.4.0-rc1"))
+    ('12.4.1', '12.4.0', '12.4.0-rc1')
     >>> parse("535.104.05", "1.20")
     Traceback (most recent call last):
     ...

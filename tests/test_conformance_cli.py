@@ -160,8 +160,10 @@ def test_invalid_cuda_version_is_an_error(value: str) -> None:
     assert "invalid-cuda-version" in {d.code for d in report.diagnostics}
 
 
-@pytest.mark.parametrize(("value", "requirement"), [("12.4.1", "cuda>=12.4"), ("9.0.116", "cuda>=9.0"),
-                                                    ("8", "cuda>=8.0"), ("v12.4.1", "cuda>=12.4")])
+@pytest.mark.parametrize(("value", "requirement"), [
+    ("12.4.1", "cuda>=12.4"), ("9.0.116", "cuda>=9.0"), ("8", "cuda>=8.0"),
+    ("v12.4.1", "cuda>=12.4"),
+])
 def test_cuda_version_rule_synthesizes_major_minor(value: str, requirement: str) -> None:
     report = check_env({"CUDA_VERSION": value}, HOSTS["A"])
     assert [str(r.requirement) for r in report.requirements] == [requirement]

@@ -1,0 +1,99 @@
+"""Options and helpers shared by the ``nvreq`` commands (host selection, env input, output)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nvreq.host import HostProfile
+
+__all__ = [
+    "MAX_ENV_FILE_BYTES",
+    "add_host_options",
+    "emit",
+    "host_from",
+    "read_env_file",
+]
+
+MAX_ENV_FILE_BYTES = 1 << 20
+
+
+def add_host_options(parser: argparse.ArgumentParser) -> None:
+    """``--host`` and the evaluation options every checking command takes."""
+    parser.add_argument("--host", metavar="PRESET|FILE",
+                        help="host profile: preset:NAME (see `nvreq presets`), a profile file "
+                        "(JSON/TOML), `nvidia-smi -q -x` XML or `nvidia-container-cli info` "
+                        "output; default: the live host through NVML")
+    parser.add_argument("--semantics", choices=("cli", "toolkit"),
+                        help="evaluator: cli = libnvidia-container (default), toolkit = the "
+                        "toolkit's Go evaluator (CSV mode)")
+    parser.add_argument("--unknown", choices=("assume", "fail"), default="assume",
+                        help="a clause on a fact the profile does not know: holds and is marked "
+                        "assumed (default, as the runtime), or fails")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def host_from(args: argparse.Namespace) -> HostProfile:
+    """The host named by ``--host``, else the live host through NVML, with a clear error."""
+    from nvreq.errors import NvreqError
+
+    if args.host:
+        from nvreq.profile_io import resolve_host
+
+        return resolve_host(args.host)
+    try:
+        from nvreq.nvml import live_profile
+
+        return live_profile()
+    except NvreqError as exc:
+        raise _no_host(exc) from None
+
+
+def _no_host(exc: Exception) -> Exception:
+    from nvreq.errors import InputError
+
+    return InputError(f"no --host given, and the live host cannot be read: {exc}")
+
+
+def read_env_file(path: str) -> list[str]:
+    """An env file: ``KEY=VALUE`` lines (blank and ``#`` lines skipped), or a JSON list/object."""
+    from nvreq.errors import InputError
+
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_ENV_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read env file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_ENV_FILE_BYTES:
+        raise InputError(f"env file {path} is larger than {MAX_ENV_FILE_BYTES} bytes")
+    text = raw.decode("utf-8", "surrogateescape")
+    stripped = text.lstrip()
+    if stripped.startswith(("[", "{")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"env file {path}: invalid JSON at line {exc.lineno}, column "
+                             f"{exc.colno}: {exc.msg}") from None
+        if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+            return [f"{k}={v}" for k, v in data.items()]
+        if isinstance(data, list) and all(isinstance(v, str) for v in data):
+            return list(data)
+        raise InputError(f"env file {path}: expected a JSON list of \"KEY=VALUE\" strings or an "
+                         "object of strings")
+    entries = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        entries.append(line)
+    return entries
+
+
+def emit(data: Any) -> None:
+    """Print JSON to stdout."""
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

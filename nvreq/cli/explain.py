@@ -1,0 +1,39 @@
+"""``nvreq explain 'EXPR'``: evaluate one requirement expression on a host, clause by clause."""
+
+from __future__ import annotations
+
+import argparse
+
+from nvreq.cli._common import add_host_options, emit, host_from
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = "evaluate one NVIDIA_REQUIRE_* expression on a host and explain every clause"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``nvreq explain``."""
+    parser.add_argument("expression",
+                        help="the requirement, e.g. 'cuda>=12.4 brand=tesla,driver>=535'")
+    parser.add_argument("--variable", default="NVIDIA_REQUIRE_CUDA",
+                        help="the variable it stands in (default NVIDIA_REQUIRE_CUDA)")
+    parser.add_argument("--visible-devices", default="all", metavar="IDS",
+                        help="NVIDIA_VISIBLE_DEVICES for the evaluation (default all)")
+    add_host_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Explain and print; the exit code is the verdict's."""
+    from nvreq.check import check_env
+    from nvreq.collect import PREFIX
+    from nvreq.errors import InputError
+
+    if not args.variable.startswith(PREFIX):
+        raise InputError(f"--variable must start with {PREFIX}")
+    env = {args.variable: args.expression, "NVIDIA_VISIBLE_DEVICES": args.visible_devices}
+    report = check_env(env, host_from(args), semantics=args.semantics, unknown=args.unknown)
+    if args.json:
+        emit(report.to_dict())
+    else:
+        print(report.explain())
+    return report.exit_code
