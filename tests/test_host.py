@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from host_strategies import host_profiles, json_values, profile_like_dicts
+from tests.host_strategies import host_profiles, json_values, profile_like_dicts
 from hypothesis import given, settings
 
 from nvreq.errors import ProfileError

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_nvml import FakeGpu, FakeMig, FakeNvml
+from tests.fake_nvml import FakeGpu, FakeMig, FakeNvml
 
 from nvreq.host import HostProfile
 from nvreq.nvml import NvmlError, live_profile

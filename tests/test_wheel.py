@@ -46,7 +46,7 @@ def test_installed_wheel_parses_with_lark_outside_the_source_tree(wheel: Path,
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(purelib)
     # the runtime dependencies, taken from this interpreter rather than the network
-    deps = {str(Path(m.__file__).resolve().parent.parent) for m in (lark, packaging)}
+    deps = {str(Path(str(m.__file__)).resolve().parent.parent) for m in (lark, packaging)}
     (purelib / "_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
     code = ("import nvreq.requirements as r; "
             "req = r.parse_requirement('cuda>=12.4 brand=tesla,driver>=535', parser='lark'); "
