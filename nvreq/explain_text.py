@@ -118,6 +118,13 @@ def render(report: Report) -> str:
         failing = [v for v in verdicts if not v]
         shown = failing[0] if failing else verdicts[0]
         lines.extend(_verdict_lines(result.variable, shown))
+    diffs = report.extra.get("disagreements") or []
+    if diffs:
+        rows: dict[str, int] = {}
+        for d in diffs:
+            rows[f"row {d['row']}: {d['topic']}"] = rows.get(f"row {d['row']}: {d['topic']}", 0) + 1
+        lines.append("where cli and toolkit disagree on this text (require.md §13.7): "
+                     + "; ".join(f"{k} ({n}×)" for k, n in rows.items()))
     for warning in report.warnings:
         lines.append(f"warning: {warning}")
     for diag in report.diagnostics:
