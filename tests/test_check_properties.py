@@ -10,8 +10,9 @@ from nvreq.errors import NvreqError
 from nvreq.host import Gpu, HostProfile
 
 NAMES = st.one_of(
-    st.sampled_from(["NVIDIA_REQUIRE_CUDA", "NVIDIA_REQUIRE_ARCH", "NVIDIA_REQUIRE_", "CUDA_VERSION",
-                     "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DISABLE_REQUIRE", "NVIDIA_DISABLE_REQUIRES",
+    st.sampled_from(["NVIDIA_REQUIRE_CUDA", "NVIDIA_REQUIRE_ARCH", "NVIDIA_REQUIRE_",
+                     "CUDA_VERSION", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DISABLE_REQUIRE",
+                     "NVIDIA_DISABLE_REQUIRES",
                      "nvidia_require_x", "NVIDIA_REQUIRE_JETPACK", "NVIDIA_DRIVER_CAPABILITIES"]),
     st.text(max_size=20),
 )

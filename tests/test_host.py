@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from tests.host_strategies import host_profiles, json_values, profile_like_dicts
 from hypothesis import given, settings
 
 from nvreq.errors import ProfileError
 from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
+from tests.host_strategies import host_profiles, json_values, profile_like_dicts
 
 SPEC_EXAMPLE: dict[str, Any] = {
     "format": "nvreq-host/1",

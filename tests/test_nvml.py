@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.fake_nvml import FakeGpu, FakeMig, FakeNvml
 
 from nvreq.host import HostProfile
 from nvreq.nvml import NvmlError, live_profile
+from tests.fake_nvml import FakeGpu, FakeMig, FakeNvml
 
 DATA = Path(__file__).parent / "data"
 
