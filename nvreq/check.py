@@ -6,6 +6,7 @@ Data takes one road: env -> collect -> devices -> evaluate per GPU -> Report.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from nvreq.advice import Advice, advise, forward_compatibility_notes
@@ -44,9 +45,14 @@ def _evaluate_all(requirements: Sequence[tuple[str, Requirement]],
     """Verdicts per requirement per context, and the index of the first failing context."""
     per_req: list[list[Verdict]] = [[] for _ in requirements]
     first_fail = None
+    seen: dict[tuple[int, Context], Verdict] = {}
     for ci, ctx in enumerate(contexts):
+        facts = replace(ctx, gpu=None)  # GPUs with the same facts share one evaluation
         for ri, (_, req) in enumerate(requirements):
-            verdict = evaluate(req, ctx)
+            known = seen.get((ri, facts))
+            if known is None:
+                known = seen[(ri, facts)] = evaluate(req, ctx)
+            verdict = known if known.context == ctx else replace(known, context=ctx)
             per_req[ri].append(verdict)
             if not verdict and first_fail is None:
                 first_fail = ci
