@@ -25,6 +25,7 @@ __all__ = [
     "load_preset",
     "load_profile",
     "parse_profile_text",
+    "parse_toml",
     "resolve_host",
 ]
 
@@ -100,7 +101,7 @@ def parse_profile_text(text: str, syntax: str = "json", *,
     >>> parse_profile_text('{"gpus": [], "driver": "550.54.15"}').driver
     '550.54.15'
     """
-    data = _parse_toml(text, source) if syntax == "toml" else _parse_json(text, source)
+    data = parse_toml(text, source) if syntax == "toml" else _parse_json(text, source)
     try:
         return HostProfile.from_dict(data)
     except ProfileError as exc:
@@ -163,7 +164,8 @@ def _parse_json(text: str, source: str | None) -> Any:
         raise ProfileError("Invalid JSON: nested too deeply", source=source) from None
 
 
-def _parse_toml(text: str, source: str | None) -> Any:
+def parse_toml(text: str, source: str | None = None) -> dict[str, Any]:
+    """Parse TOML; a syntax error is a ``ProfileError`` with the source, line and column."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
