@@ -19,6 +19,7 @@ __all__ = [
     "compare_debian_versions",
     "read_dpkg_status",
     "read_installed",
+    "run_command",
     "satisfies",
     "toolkit_version",
 ]
@@ -51,11 +52,23 @@ class Package:
     version: str
     state: str = "installed"
     depends: tuple[tuple[Dependency, ...], ...] = ()
+    provides: tuple[str, ...] = ()
 
     @property
     def configured(self) -> bool:
         """Whether the package is fully installed."""
         return self.state == "installed"
+
+
+def run_command(argv: Sequence[str]) -> str | None:
+    """Run a command with a 10 s limit; its stdout, or None if it is missing or fails."""
+    import subprocess
+
+    try:
+        done = subprocess.run(list(argv), capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
 
 
 def read_dpkg_status(root: str | Path) -> dict[str, Package] | None:
@@ -73,7 +86,9 @@ def read_dpkg_status(root: str | Path) -> dict[str, Package] | None:
         if not name or len(status) < 3 or status[2] == "not-installed":
             continue
         depends = ", ".join(v for k in ("pre-depends", "depends") if (v := fields.get(k)))
-        packages[name] = Package(name, fields.get("version", ""), status[2], _depends(depends))
+        provides = tuple(d[0].name for d in _depends(fields.get("provides", "")))
+        packages[name] = Package(name, fields.get("version", ""), status[2], _depends(depends),
+                                 provides)
     return packages
 
 
@@ -141,9 +156,12 @@ def _depends(text: str) -> tuple[tuple[Dependency, ...], ...]:
 
 
 def satisfies(package: Package, dependency: Dependency) -> bool:
-    """Whether an installed package meets one dependency alternative (name and version)."""
+    """Whether an installed package meets one dependency alternative (name and version).
+
+    A package that ``Provides`` the name meets an unversioned dependency.
+    """
     if package.name != dependency.name:
-        return False
+        return dependency.op is None and dependency.name in package.provides
     if dependency.op is None or dependency.version is None:
         return True
     order = compare_debian_versions(package.version, dependency.version)

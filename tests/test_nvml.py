@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_nvml import FakeGpu, FakeMig, FakeNvml
+from fake_nvml import FakeGpu, FakeMig, FakeNvml, install
 
 from nvreq.host import HostProfile
 from nvreq.nvml import NvmlError, live_profile
@@ -18,19 +18,7 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeNvml:
-    state = FakeNvml()
-    monkeypatch.setitem(sys.modules, "pynvml", _Lazy(state))
-    return state
-
-
-class _Lazy:
-    """Builds the module on each attribute access, so tests may change the fake after install."""
-
-    def __init__(self, state: FakeNvml) -> None:
-        self._state = state
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._state.module(), name)
+    return install(monkeypatch)
 
 
 def _read(tmp_path: Path) -> HostProfile:

@@ -104,3 +104,9 @@ def test_debian_version_order(a: str, b: str, order: int) -> None:
 def test_satisfies(version: str, dep: Dependency, ok: bool) -> None:
     assert satisfies(Package("x", version), dep) is ok
     assert not satisfies(Package("y", version), dep)
+
+
+def test_provides_meets_unversioned_dependencies() -> None:
+    docker = Package("docker.io", "24.0.7-0ubuntu2", provides=("docker", "docker-engine"))
+    assert satisfies(docker, Dependency("docker-engine"))
+    assert not satisfies(docker, Dependency("docker-engine", ">=", "1.0"))
