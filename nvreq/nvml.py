@@ -206,7 +206,7 @@ class _Reader:
     def _facts(self, where: str, handle: Any) -> dict[str, Any]:
         uuid = self.field(f"{where}.uuid", "nvmlDeviceGetUUID", handle)
         pci = self.field(f"{where}.pci_bus_id", "nvmlDeviceGetPciInfo", handle)
-        bus = None if pci is None else normalize_bus_id(_text(getattr(pci, "busId", "")))
+        bus = None if pci is None else _bus_id(pci)
         brand = self.field(f"{where}.brand", "nvmlDeviceGetBrand", handle)
         capability = self.field(f"{where}.arch", "nvmlDeviceGetCudaComputeCapability", handle)
         memory = self.field(f"{where}.memory_mib", "nvmlDeviceGetMemoryInfo", handle)
@@ -261,6 +261,15 @@ class _Reader:
             profile=profile,
             memory_mib=_mib(memory),
         )}
+
+
+def _bus_id(pci: Any) -> str | None:
+    """``busId`` (bytes in nvidia-ml-py's struct), else the numeric domain, bus and device."""
+    found = normalize_bus_id(_text(getattr(pci, "busId", "")))
+    parts: list[Any] = [getattr(pci, name, None) for name in ("domain", "bus", "device")]
+    if found is None and all(isinstance(p, int) for p in parts):
+        found = normalize_bus_id(f"{parts[0]:x}:{parts[1]:x}:{parts[2]:x}.0")
+    return found
 
 
 def _mib(memory: Any) -> int | None:

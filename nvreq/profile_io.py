@@ -11,6 +11,7 @@ from typing import Any
 
 from nvreq.errors import ProfileError
 from nvreq.host import HostProfile
+from nvreq.importers.nvidia_smi import MAX_XML_BYTES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,6 +25,7 @@ __all__ = [
     "load_preset",
     "load_profile",
     "parse_profile_text",
+    "parse_toml",
     "resolve_host",
 ]
 
@@ -61,23 +63,34 @@ def load_preset(name: str) -> HostProfile:
 
 
 def load_profile(path: str | Path) -> HostProfile:
-    """Read a profile file, JSON or TOML by suffix (JSON for any other suffix)."""
+    """Read a host file: a profile (JSON or TOML by suffix, JSON for any other suffix), or
+    ``nvidia-smi -q -x`` XML or ``nvidia-container-cli info`` output, recognised by content."""
     path = Path(path)
+    source = str(path)
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_PROFILE_BYTES + 1)
+            data = handle.read(MAX_XML_BYTES + 1)
     except OSError as exc:
         raise ProfileError(f"Cannot read host profile: {exc.strerror or exc}",
-                           source=str(path)) from None
+                           source=source) from None
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        from nvreq.importers.nvidia_smi import parse_nvidia_smi_xml
+
+        return parse_nvidia_smi_xml(data, source=source)
     if len(data) > MAX_PROFILE_BYTES:
-        raise ProfileError("Host profile is larger than 1 MiB", source=str(path))
+        raise ProfileError("Host profile is larger than 1 MiB", source=source)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProfileError(f"Host profile is not UTF-8 text (byte {exc.start})",
-                           source=str(path)) from None
+                           source=source) from None
+    if head.startswith((b"NVRM version", b"Device Index")):
+        from nvreq.importers.container_cli import parse_container_cli_info
+
+        return parse_container_cli_info(text, source=source)
     syntax = "toml" if path.suffix.lower() == ".toml" else "json"
-    profile = parse_profile_text(text, syntax, source=str(path))
+    profile = parse_profile_text(text, syntax, source=source)
     return _with_source(profile, {"kind": "file"})
 
 
@@ -88,7 +101,7 @@ def parse_profile_text(text: str, syntax: str = "json", *,
     >>> parse_profile_text('{"gpus": [], "driver": "550.54.15"}').driver
     '550.54.15'
     """
-    data = _parse_toml(text, source) if syntax == "toml" else _parse_json(text, source)
+    data = parse_toml(text, source) if syntax == "toml" else _parse_json(text, source)
     try:
         return HostProfile.from_dict(data)
     except ProfileError as exc:
@@ -151,7 +164,8 @@ def _parse_json(text: str, source: str | None) -> Any:
         raise ProfileError("Invalid JSON: nested too deeply", source=source) from None
 
 
-def _parse_toml(text: str, source: str | None) -> Any:
+def parse_toml(text: str, source: str | None = None) -> dict[str, Any]:
+    """Parse TOML; a syntax error is a ``ProfileError`` with the source, line and column."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

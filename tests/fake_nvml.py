@@ -10,7 +10,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-__all__ = ["FakeGpu", "FakeMig", "FakeNvml", "NVMLError"]
+__all__ = ["FakeGpu", "FakeMig", "FakeNvml", "NVMLError", "install"]
 
 
 class NVMLError(Exception):
@@ -148,3 +148,22 @@ class FakeNvml:
 
     def nvmlDeviceGetComputeInstanceId(self, handle: Any) -> int:
         return self._device("nvmlDeviceGetComputeInstanceId", handle).ci  # type: ignore[no-any-return]
+
+
+class _Lazy:
+    """Stands in ``sys.modules``: builds the module per access, so tests may change the fake."""
+
+    def __init__(self, state: FakeNvml) -> None:
+        self._state = state
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._state.module(), name)
+
+
+def install(monkeypatch: Any, state: FakeNvml | None = None) -> FakeNvml:
+    """Put a fake ``pynvml`` in ``sys.modules`` (undone by ``monkeypatch``); returns its state."""
+    import sys
+
+    state = state or FakeNvml()
+    monkeypatch.setitem(sys.modules, "pynvml", _Lazy(state))
+    return state

@@ -11,26 +11,14 @@ import pytest
 
 from nvreq.host import HostProfile
 from nvreq.nvml import NvmlError, live_profile
-from tests.fake_nvml import FakeGpu, FakeMig, FakeNvml
+from tests.fake_nvml import FakeGpu, FakeMig, FakeNvml, install
 
 DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeNvml:
-    state = FakeNvml()
-    monkeypatch.setitem(sys.modules, "pynvml", _Lazy(state))
-    return state
-
-
-class _Lazy:
-    """Builds the module on each attribute access, so tests may change the fake after install."""
-
-    def __init__(self, state: FakeNvml) -> None:
-        self._state = state
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._state.module(), name)
+    return install(monkeypatch)
 
 
 def _read(tmp_path: Path) -> HostProfile:
@@ -266,3 +254,14 @@ def test_live_host_reads_consistently() -> None:
         assert gpu.brand is not None and gpu.arch is not None
         assert gpu.mig.mode in ("enabled", "disabled", "unsupported")
     assert HostProfile.from_dict(json.loads(json.dumps(profile.to_dict()))) == profile
+
+
+def test_bus_id_from_numeric_fields_when_the_text_is_unusable(
+        fake: FakeNvml, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    def pci(handle: object) -> object:
+        return types.SimpleNamespace(busId=b"", domain=0, bus=0x3B, device=0)
+
+    monkeypatch.setattr(fake, "nvmlDeviceGetPciInfo", pci)
+    assert _read(tmp_path).gpus[0].pci_bus_id == "00000000:3B:00.0"

@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "lint": "nvreq.cli.lint",
     "presets": "nvreq.cli.presets",
     "hosts": "nvreq.cli.presets",
+    "host": "nvreq.cli.host",
+    "doctor": "nvreq.cli.doctor",
 }
 
 EXIT_OK = 0
