@@ -74,13 +74,13 @@ def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str],
 
 def test_no_host_and_no_nvml_says_so(capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import nvreq.nvml
+    import nvreq.local_host
     from nvreq.nvml import NvmlError
 
-    def fail(**_: object) -> None:
+    def fail(*_: object, **__: object) -> None:
         raise NvmlError("no NVIDIA driver found here (NVML library not found)")
 
-    monkeypatch.setattr(nvreq.nvml, "live_profile", fail)
+    monkeypatch.setattr(nvreq.local_host, "local_host", fail)
     code, _, err = run(capsys, "check", "-e", "A=1")
     assert code == 2
     assert "no --host given" in err and "NVML" in err

@@ -46,9 +46,9 @@ def host_from(args: argparse.Namespace) -> HostProfile:
 
         return resolve_host(args.host)
     try:
-        from nvreq.nvml import live_profile
+        from nvreq.local_host import local_host
 
-        return live_profile()
+        return local_host()
     except NvreqError as exc:
         raise _no_host(exc) from None
 
