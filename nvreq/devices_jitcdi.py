@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nvreq.devices_legacy import match_legacy_id
+from nvreq.devices_legacy import assume_mig_disabled, match_legacy_id
 from nvreq.devices_resolution import (
     Resolution,
     Selector,
@@ -105,7 +105,7 @@ def _by_uuid(sel: Selector, host: HostProfile, device_id: str) -> Resolution | N
                 return None
     unknown = any(g.uuid is None for g in gpus) or any(
         m.uuid is None or m.gi is None or m.ci is None for g in gpus for m in nvml_mig_list(g))
-    if unknown or any(g.mig.mode is None for g in gpus if device_id.startswith("MIG-")):
+    if unknown:
         sel.unresolve(device_id, f"{device_id!r}: the profile lacks some UUIDs (or MIG facts), "
                       "so nvreq cannot tell which device it names")
         return None
@@ -148,10 +148,7 @@ def resolve_jitcdi(device_ids: Sequence[str], host: HostProfile) -> Resolution:
             if g >= len(gpus):
                 return _fail(sel, host, device_id,
                              "failed to get parent device handle: Invalid Argument")
-            if gpus[g].mig.mode is None:
-                sel.unresolve(device_id, f"{device_id!r}: the profile does not say whether GPU "
-                              f"{g} has MIG enabled")
-                continue
+            assume_mig_disabled(sel, device_id, host)
             migs = [mig for mig in nvml_mig_list(gpus[g]) if mig.index == m]
             if not migs:
                 return _fail(sel, host, device_id, "failed to get MIG handle by index: Not Found")

@@ -23,7 +23,7 @@ from nvreq.devices_resolution import (
 )
 from nvreq.host import Gpu, HostProfile, MigDevice
 
-__all__ = ["LegacyMatch", "match_legacy_id", "resolve_legacy"]
+__all__ = ["LegacyMatch", "assume_mig_disabled", "match_legacy_id", "resolve_legacy", "why_unknown"]
 
 _C_SPACE = " \t\n\v\f\r"
 _ULONG_MAX = 2**64 - 1
@@ -141,17 +141,13 @@ def match_legacy_id(token: str, host: HostProfile) -> LegacyMatch | None:
                     f"{token!r} matches MIG device {mig_label(gpu, mig)}'s UUID only ignoring "
                     f"case; jit-cdi would reject it: write {mig.uuid!r}"))
                 return LegacyMatch("mig", gpu, mig, note=note)
-        if len(token) == _UUID_LENGTH and (any(m.uuid is None for _, m in pairs)
-                                           or any(g.mig.mode is None for g in gpus)):
+        if len(token) == _UUID_LENGTH and any(m.uuid is None for _, m in pairs):
             return LegacyMatch("unresolved", note=("unresolved", (
-                f"{token!r}: the profile lacks some MIG UUIDs or MIG modes, so nvreq cannot "
-                "tell which MIG device it names")))
+                f"{token!r}: the profile lacks some MIG UUIDs, so nvreq cannot tell which MIG "
+                "device it names")))
     pair = _scan_mig(token)
     if pair is not None and pair[0] < len(gpus):
         gpu = gpus[pair[0]]
-        if gpu.mig.mode is None:
-            return LegacyMatch("unresolved", note=("unresolved", (
-                f"{token!r}: the profile does not say whether GPU {gpu.index} has MIG enabled")))
         migs = legacy_mig_list(gpu)
         if pair[1] < len(migs):
             mig = migs[pair[1]]
@@ -198,6 +194,7 @@ def resolve_legacy(tokens: Sequence[str], host: HostProfile) -> Resolution:
                          + ", ".join(rest))
             break
         match = match_legacy_id(token, host)
+        assume_mig_disabled(sel, token, host)
         if match is None:
             return sel.fail(f"device error: {token}: unknown device", *why_unknown(token, host))
         if match.kind == "unresolved":
@@ -215,6 +212,15 @@ def resolve_legacy(tokens: Sequence[str], host: HostProfile) -> Resolution:
                      "nvidia-container-cli stops its list at the gap, so the devices after it "
                      "cannot be selected in legacy mode")
     return sel.done()
+
+
+def assume_mig_disabled(sel: Selector, token: str, host: HostProfile) -> None:
+    """Warn when a ``<gpu>:<mig>`` token names a GPU whose MIG mode the profile does not state."""
+    pair = _scan_mig(token)
+    gpus = sorted(host.gpus, key=lambda g: g.index)
+    if pair is not None and pair[0] < len(gpus) and gpus[pair[0]].mig.mode is None:
+        sel.warn("mig-mode-assumed", f"the profile does not say whether GPU {pair[0]} has MIG "
+                 "enabled; nvreq assumes disabled")
 
 
 def why_unknown(token: str, host: HostProfile) -> list[str]:
