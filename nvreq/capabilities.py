@@ -1,7 +1,7 @@
 """``NVIDIA_DRIVER_CAPABILITIES``: which parts of the driver a container gets (``capabilities.md``).
 
-Only the legacy hook reads the variable; in ``jit-cdi``, ``cdi`` and ``csv`` modes nvreq still computes
-what the hook would have produced and marks it not enforced (Decision 4).
+Only the legacy hook reads the variable; in ``jit-cdi``, ``cdi`` and ``csv`` modes nvreq still
+computes what the hook would have produced and marks it not enforced (Decision 4).
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ class CapabilityDiagnostic:
 class CapabilityResult:
     """What the legacy hook makes of ``NVIDIA_DRIVER_CAPABILITIES`` on one host configuration.
 
-    ``capabilities`` is the hook's list (sorted with toolkit >= 1.14; empty when it fails), ``error``
-    the hook's exact message, ``origin`` where the list came from (``value``, ``all``, ``default``,
-    ``empty-default`` or ``legacy-default``).
+    ``capabilities`` is the hook's list (sorted with toolkit >= 1.14; empty when it fails),
+    ``error`` the hook's exact message, ``origin`` where the list came from (``value``, ``all``,
+    ``default``, ``empty-default`` or ``legacy-default``).
     """
 
     value: str | None
@@ -169,12 +169,14 @@ def _set_based(value: str, supported: tuple[str, ...]) -> tuple[tuple[str, ...],
     return tuple(sorted(kept)), "value", error
 
 
-def _string_based(value: str, supported: tuple[str, ...]) -> tuple[tuple[str, ...], str, str | None]:
+def _string_based(value: str, supported: tuple[str, ...]
+                  ) -> tuple[tuple[str, ...], str, str | None]:
     if value == "all":
         return supported, "all", None
     kept = tuple(item for _, item, _ in _items(value) if item in supported)
     if ",".join(kept) != value:
-        return (), "value", f"unsupported capabilities found in '{value}' (allowed '{','.join(kept)}')"
+        allowed = ",".join(kept)
+        return (), "value", f"unsupported capabilities found in '{value}' (allowed '{allowed}')"
     return kept, "value", None
 
 
@@ -191,14 +193,16 @@ def _verbatim(value: str) -> tuple[tuple[str, ...], str, str | None]:
 def resolve_capabilities(env: Mapping[str, str], *, legacy_image: bool,
                          supported: str | Sequence[str] | None = None, mode: str = "legacy",
                          toolkit_version: str | None = None) -> CapabilityResult:
-    """Resolve ``NVIDIA_DRIVER_CAPABILITIES`` as the hook of ``toolkit_version`` would (newest if None).
+    """Resolve ``NVIDIA_DRIVER_CAPABILITIES`` as the hook of ``toolkit_version`` would.
 
-    ``supported`` is the ``supported-driver-capabilities`` config value (``"all"`` or None: every
+    ``toolkit_version`` None means the newest. ``supported`` is the
+    ``supported-driver-capabilities`` config value (``"all"`` or None: every
     capability). ``mode`` is the resolved runtime mode; only ``legacy`` enforces the result.
 
     >>> resolve_capabilities({"NVIDIA_DRIVER_CAPABILITIES": "utility, compute"}, legacy_image=False)
     <CapabilityResult(ok: 'compute,utility')>
-    >>> resolve_capabilities({"NVIDIA_DRIVER_CAPABILITIES": "compute,foo"}, legacy_image=False).error
+    >>> env = {"NVIDIA_DRIVER_CAPABILITIES": "compute,foo"}
+    >>> resolve_capabilities(env, legacy_image=False).error
     "unsupported capabilities found in 'compute,foo' (allowed 'compute')"
     """
     if mode not in _MODES:

@@ -58,7 +58,7 @@ def is_qualified_name(text: str) -> bool:
 
 
 def qualify(device: str, kind: str) -> str:
-    """``device`` if it is already qualified, else ``kind=device`` (the runtime's default-kind rule).
+    """``device`` if already qualified, else ``kind=device`` (the runtime's default-kind rule).
 
     >>> qualify("0", "nvidia.com/gpu"), qualify("vendor.com/x=y", "nvidia.com/gpu")
     ('nvidia.com/gpu=0', 'vendor.com/x=y')

@@ -1,8 +1,9 @@
-"""Which GPUs and MIG devices a container gets, as the runtime in a given mode decides (``devices.md``).
+"""Which GPUs and MIG devices a container gets, as the runtime in a given mode decides.
 
 :func:`resolve_devices` is a pure function of (env, host, options): it finds the request
 (``devices_request``), resolves the runtime mode, and hands the ids to the mode's resolver
-(``devices_legacy``, ``devices_jitcdi``, ``devices_cdi``), then applies the MIG variables (``mig_config``).
+(``devices_legacy``, ``devices_jitcdi``, ``devices_cdi``), then applies the MIG variables
+(``mig_config``). Spec: ``devices.md``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from nvreq.devices_request import Request, RequestSource, gather_request
 from nvreq.devices_resolution import DeviceWarning, Resolution, gpu_label, mig_label, nvml_mig_list
 from nvreq.errors import InputError
 from nvreq.host import Gpu, HostProfile, MigDevice
-from nvreq.mig_config import MigAccess, resolve_mig_access
+from nvreq.mig_config import resolve_mig_access
 from nvreq.toolkit_config import ToolkitConfig, version_at_least
 
 __all__ = [
@@ -89,7 +90,7 @@ class DeviceSelection:
 
     @property
     def container_index(self) -> tuple[tuple[str, int], ...]:
-        """(host GPU id, index inside the container): exposed GPUs re-indexed from 0 in host order."""
+        """(host GPU id, index in the container): exposed GPUs re-indexed from 0 in host order."""
         return tuple((str(index), n) for n, index in enumerate(self._exposed()))
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,7 +122,8 @@ def _chosen_mode(mode: str | None, host: HostProfile, cfg: ToolkitConfig) -> tup
     elif cfg.mode is not None:
         chosen, reason = cfg.mode, "config nvidia-container-runtime.mode"
     else:
-        chosen, reason = "legacy", "default: the hook path (docker --gpus), as the profile names no mode"
+        chosen = "legacy"
+        reason = "default: the hook path (docker --gpus), as the profile names no mode"
     if chosen not in MODES:
         raise InputError(f"Unknown runtime mode {chosen!r} (expected one of {', '.join(MODES)})")
     return chosen, reason
@@ -181,7 +183,8 @@ def _resolve(request: Request, mode: str, host: HostProfile, cfg: ToolkitConfig,
     if mode == "cdi":
         res = _cdi_dispatch([qualify(i, cfg.cdi_default_kind) for i in ids], host, version)
         if not version_at_least(version, 1, 11):
-            res = _add_warning(res, DeviceWarning("mode-unavailable", "cdi mode needs toolkit >= 1.11"))
+            res = _add_warning(res, DeviceWarning("mode-unavailable",
+                                                  "cdi mode needs toolkit >= 1.11"))
         return res
     gpus = () if request.kind == "none" else tuple(sorted(host.gpus, key=lambda g: g.index))
     return Resolution(gpus=gpus, warnings=(DeviceWarning(
@@ -242,7 +245,8 @@ def resolve_devices(env: Mapping[str, str], host: HostProfile, *, legacy_image: 
         if resolved != "cdi":
             request = gather(False)
     enforces = resolved in ("legacy", "csv")
-    res = _resolve(request, resolved, host, cfg, via_hook) if request.gpu_container else Resolution()
+    res = (_resolve(request, resolved, host, cfg, via_hook) if request.gpu_container
+           else Resolution())
     warnings = list(request.warnings)
     for dup in request.duplicates:
         warnings.append(DeviceWarning("duplicate-device", f"{dup!r} is requested more than once; "
@@ -268,7 +272,7 @@ def resolve_devices(env: Mapping[str, str], host: HostProfile, *, legacy_image: 
 
 
 def render_device_table(host: HostProfile, selection: DeviceSelection) -> list[tuple[str, ...]]:
-    """Rows (header first) of the host's devices, marked ``*`` selected or ``+`` pulled in as a parent.
+    """Rows (header first) of the host's devices: ``*`` selected, ``+`` pulled in as a parent.
 
     >>> from nvreq.host import Gpu
     >>> host = HostProfile(gpus=(Gpu(0, uuid="GPU-a"), Gpu(1, uuid="GPU-b")))

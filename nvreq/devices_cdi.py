@@ -1,8 +1,8 @@
 """The ``cdi`` resolver: qualified CDI names against the host's spec files (``devices.md`` §8).
 
-nvreq's profile has no spec files. ``runtime.cdi_devices`` lists the names that exist; without it nvreq
-assumes a spec as ``nvidia-ctk cdi generate`` writes it (names by index, by UUID, and ``all``) and
-says so. Names are matched exactly: no case folding, no PCI ids, no prefixes.
+nvreq's profile has no spec files. ``runtime.cdi_devices`` lists the names that exist; without it
+nvreq assumes a spec as ``nvidia-ctk cdi generate`` writes it (names by index, by UUID, and
+``all``) and says so. Names are matched exactly: no case folding, no PCI ids, no prefixes.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Sources: NVIDIA/nvidia-container-toolkit pkg/nvcdi/lib-nvml.go @ d34b304 and go-nvlib v0.12.0
 pkg/nvlib/device/identifier.go. Ids are exact: a decimal index, ``<gpu>:<mig>`` (the NVML MIG
-index), or a UUID with the literal prefix ``GPU-``/``MIG-``. The NVML error strings after the toolkit's
-text (``Invalid Argument``, ``Not Found``) are nvreq's reconstruction.
+index), or a UUID with the literal prefix ``GPU-``/``MIG-``. The NVML error strings after the
+toolkit's text (``Invalid Argument``, ``Not Found``) are nvreq's reconstruction.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _uint(text: str) -> int | None:
 
 
 def _is_uuid(text: str) -> bool:
-    """go-nvlib's ``IsUUID``: ``GPU-``/``MIG-`` + google/uuid text, or ``MIG-GPU-<uuid>/<gi>/<ci>``."""
+    """go-nvlib's ``IsUUID``: ``GPU-``/``MIG-`` + google/uuid text, or ``MIG-GPU-<uuid>/n/n``."""
     if text.startswith("GPU-"):
         return _UUID.fullmatch(text[4:]) is not None
     if not text.startswith("MIG-"):
@@ -58,7 +58,7 @@ def _is_uuid(text: str) -> bool:
 
 
 def select_cdi_all(sel: Selector, host: HostProfile) -> None:
-    """``all`` as jit-cdi and generated specs define it: every GPU without MIG, then every MIG device."""
+    """``all`` as jit-cdi and generated specs define it: GPUs without MIG, then every MIG device."""
     gpus = sorted(host.gpus, key=lambda g: g.index)
     for gpu in gpus:
         if not mig_enabled(gpu):
@@ -73,8 +73,8 @@ def _fail(sel: Selector, host: HostProfile, device_id: str, inner: str) -> Resol
     why = []
     legacy = match_legacy_id(device_id, host) if device_id else None
     if legacy is not None and legacy.kind == "gpu" and legacy.gpu is not None:
-        why.append(f"{device_id!r} would be GPU {legacy.gpu.index} for the legacy resolver; jit-cdi "
-                   f"needs its index '{legacy.gpu.index}' or its exact UUID")
+        why.append(f"{device_id!r} would be GPU {legacy.gpu.index} for the legacy resolver; "
+                   f"jit-cdi needs its index '{legacy.gpu.index}' or its exact UUID")
     elif legacy is not None and legacy.gpu is not None and legacy.mig is not None:
         why.append(f"{device_id!r} would be MIG device {mig_label(legacy.gpu, legacy.mig)} for the "
                    "legacy resolver; jit-cdi needs '<gpu>:<mig>' or the exact MIG UUID")
@@ -95,7 +95,10 @@ def _by_uuid(sel: Selector, host: HostProfile, device_id: str) -> Resolution | N
                 if uuid != device_id:
                     sel.warn("uuid-case", f"{device_id!r} differs from the driver's {uuid!r} in "
                              "case; whether NVML accepts that is not verified")
-                _ = sel.add_gpu(owner) if mig is None else sel.add_mig(owner, mig)
+                if mig is None:
+                    sel.add_gpu(owner)
+                else:
+                    sel.add_mig(owner, mig)
                 return None
             if (old and mig is not None and (owner.uuid or "").lower() == old.group(1).lower()
                     and (mig.gi, mig.ci) == (int(old.group(2)), int(old.group(3)))):

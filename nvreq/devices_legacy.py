@@ -1,8 +1,9 @@
 """The ``legacy`` resolver: nvidia-container-cli's device selection (``devices.md`` §6).
 
 Source: NVIDIA/libnvidia-container src/cli/common.c (``select_devices``, ``select_gpu_device``,
-``select_mig_device``) @ 2e347c1. Each token is tried as: empty, ``all`` (any case), GPU UUID, PCI bus id,
-index, MIG UUID, ``<gpu>:<mig>``; anything else is ``device error: <token>: unknown device``.
+``select_mig_device``) @ 2e347c1. Each token is tried as: empty, ``all`` (any case), GPU UUID,
+PCI bus id, index, MIG UUID, ``<gpu>:<mig>``; anything else is
+``device error: <token>: unknown device``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def _strtoumax(token: str) -> int | None:
 
 
 def _scan_pci(token: str) -> str | None:
-    """``sscanf(token, "%x:%02x:%02x.0")`` with three conversions, normalised to ``%08x:%02x:%02x.0``."""
+    """``sscanf(token, "%x:%02x:%02x.0")`` == 3, normalised to ``%08x:%02x:%02x.0``."""
     values, pos = [], 0
     for i, width in enumerate((None, 2, 2)):
         if i:
@@ -103,7 +104,7 @@ class LegacyMatch:
 
 
 def match_legacy_id(token: str, host: HostProfile) -> LegacyMatch | None:
-    """What nvidia-container-cli selects for one non-empty, non-``all`` token, or None (unknown device)."""
+    """What nvidia-container-cli selects for one non-empty, non-``all`` token; None: unknown."""
     gpus = sorted(host.gpus, key=lambda g: g.index)
     low = token.lower()
     if low.startswith("gpu-") and len(token) > 4:
@@ -159,7 +160,7 @@ def match_legacy_id(token: str, host: HostProfile) -> LegacyMatch | None:
 
 
 def resolve_legacy(tokens: Sequence[str], host: HostProfile) -> Resolution:
-    """Select devices for the ``--device`` tokens (already split on ``,``) as nvidia-container-cli does.
+    """Select devices for the ``--device`` tokens (split on ``,``) as nvidia-container-cli does.
 
     >>> from nvreq.host import Gpu
     >>> host = HostProfile(gpus=(Gpu(0), Gpu(1)))

@@ -1,7 +1,8 @@
-"""Where a container's device request comes from, and how the toolkit tokenises it (``devices.md`` §3-§5, §9-§11).
+"""Where a container's device request comes from, and how the toolkit tokenises it.
 
-The first source that yields at least one id wins: CDI annotations (``cdi`` mode only), volume mounts
-(when accepted), swarm variables, then ``NVIDIA_VISIBLE_DEVICES``. Env-var requests of unprivileged
+Spec: ``devices.md`` §3-§5, §9-§11. The first source that yields at least one id wins: CDI
+annotations (``cdi`` mode only), volume mounts (when accepted), swarm variables, then
+``NVIDIA_VISIBLE_DEVICES``. Env-var requests of unprivileged
 containers are dropped when ``accept-nvidia-visible-devices-envvar-when-unprivileged`` is false.
 Source: NVIDIA/nvidia-container-toolkit internal/config/image/cuda_image.go, devices.go @ d34b304.
 """
@@ -24,8 +25,11 @@ MOUNT_ROOT = "/var/run/nvidia-container-devices"
 
 @dataclass(frozen=True, slots=True)
 class RequestSource:
-    """``kind``: ``annotations``, ``mounts``, ``swarm``, ``env``, ``legacy-image`` or ``none``; ``names``:
-    the annotation keys or variable names read."""
+    """Where a request came from.
+
+    ``kind`` is ``annotations``, ``mounts``, ``swarm``, ``env``, ``legacy-image`` or ``none``;
+    ``names`` are the annotation keys or variable names read.
+    """
 
     kind: str
     names: tuple[str, ...] = ()
@@ -63,7 +67,7 @@ class Request:
 
 def _go_clean(path: str) -> str:
     """Go's ``filepath.Clean`` on a slash path."""
-    rooted, parts = path.startswith("/"), []
+    rooted, parts = path.startswith("/"), list[str]()
     for seg in path.split("/"):
         if seg == "..":
             if parts and parts[-1] != "..":
@@ -90,7 +94,7 @@ def _mount_ids(mounts: Sequence[Mapping[str, Any]], warnings: list[DeviceWarning
         device = dest[len(MOUNT_ROOT):].strip("/")
         if device.startswith("cdi/"):
             rest = device[4:]
-            name = rest if "=" in rest else "{}/{}={}".format(*rest.split("/", 2) + ["", ""])
+            name = rest if "=" in rest else "{}/{}={}".format(*rest.split("/", 2), "", "")
             if is_qualified_name(name):
                 cdi.append(name)
             else:
@@ -166,7 +170,7 @@ def gather_request(env: Mapping[str, str], *, config: ToolkitConfig, privileged:
                    toolkit_version: str | None = None) -> Request:
     """Find and tokenise the device request as the toolkit's ``VisibleDevices()`` does.
 
-    ``cdi_mode`` says whether annotations and CDI mount requests count (only the ``cdi`` mode reads them).
+    ``cdi_mode``: whether annotations and CDI mount requests count (only ``cdi`` mode reads them).
 
     >>> gather_request({"NVIDIA_VISIBLE_DEVICES": "0,1,0"}, config=ToolkitConfig(),
     ...                privileged=False, legacy_image=False, cdi_mode=False).runtime_list

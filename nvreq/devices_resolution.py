@@ -123,7 +123,7 @@ def nvml_mig_list(gpu: Gpu) -> tuple[MigDevice, ...]:
 
 
 def legacy_mig_list(gpu: Gpu) -> tuple[MigDevice, ...]:
-    """libnvidia-container's list: NVML indexes 0, 1, … up to the first empty slot (``host.md`` §3.1)."""
+    """libnvidia-container's list: NVML indexes 0, 1, … up to the first gap (``host.md`` §3.1)."""
     out = []
     for position, mig in enumerate(nvml_mig_list(gpu)):
         if mig.index != position:

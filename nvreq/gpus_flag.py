@@ -1,7 +1,7 @@
-"""Docker's ``--gpus`` value: the DeviceRequest the CLI builds and the env the daemon derives (``gpus-flag.md``).
+"""Docker's ``--gpus``: the DeviceRequest the CLI builds and the env the daemon derives.
 
 The NVIDIA hook never sees a DeviceRequest, only the variables the daemon appends after the image's
-environment; nvreq evaluates ``--gpus`` by producing that environment.
+environment; nvreq evaluates ``--gpus`` by producing that environment. Spec: ``gpus-flag.md``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _INT64 = 2**63
 
 
 class GpusFlagError(InputError):
-    """Docker's own error for a ``--gpus`` value (``stage="cli"``) or its request (``stage="daemon"``)."""
+    """Docker's error for a ``--gpus`` value (``stage="cli"``) or its request (``"daemon"``)."""
 
     def __init__(self, message: str, *, stage: str = "cli", reason: str | None = None) -> None:
         self.message = message
@@ -70,7 +70,7 @@ class _CsvError(Exception):
 
 
 class _Lines:
-    """Go csv's ``readLine``: lines end at ``\\n``; ``\\r\\n`` reads as ``\\n``; a final ``\\r`` is dropped."""
+    """Go csv's ``readLine``: lines end at LF; CRLF reads as LF; a final CR is dropped."""
 
     def __init__(self, data: bytes) -> None:
         self.raw = [ln for ln in re.split(b"(?<=\n)", data) if ln]
@@ -92,7 +92,7 @@ class _Lines:
 
 
 def _read_csv_record(text: str) -> tuple[list[str], str]:
-    """The first record of ``text`` as Go's ``encoding/csv`` reads it, and the unread text after it."""
+    """The first record of ``text`` as Go's ``encoding/csv`` reads it, and the unread rest."""
     lines = _Lines(text.encode())
     line = lines.read()
     while line is not None and line in (b"", b"\n"):
@@ -178,7 +178,7 @@ def _csv_field(text: str, *, alone: bool = False) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DeviceRequest:
-    """One ``--gpus`` value as docker's API ``DeviceRequest``; ``str()`` is a canonical flag value."""
+    """One ``--gpus`` value as docker's API ``DeviceRequest``; ``str()`` is a canonical value."""
 
     count: int = 1
     device_ids: tuple[str, ...] | None = None
@@ -246,7 +246,7 @@ class DeviceRequest:
         return None
 
     def to_env(self, *, docker: Mapping[str, Any] | str | None = None) -> dict[str, str]:
-        """The variables the daemon appends on the runtime-hook path (newest daemon if ``docker`` is None).
+        """The variables the daemon appends on the hook path (``docker`` None: the newest daemon).
 
         >>> parse_gpus_flag('driver=nvidia,"capabilities=compute,utility"').to_env()
         {'NVIDIA_VISIBLE_DEVICES': '0', 'NVIDIA_DRIVER_CAPABILITIES': 'compute,utility'}

@@ -1,8 +1,9 @@
 """``NVIDIA_MIG_CONFIG_DEVICES`` and ``NVIDIA_MIG_MONITOR_DEVICES`` (``devices.md`` §12).
 
-Only the legacy hook reads them, and only for a GPU container. A non-empty value needs privilege (the
-hook aborts first); nvidia-container-cli then accepts only ``all`` (any case), and not while specific
-MIG devices are selected. Sources: container_config.go @ d34b304; libnvidia-container common.c @ 1aea987.
+Only the legacy hook reads them, and only for a GPU container. A non-empty value needs privilege
+(the hook aborts first); nvidia-container-cli then accepts only ``all`` (any case), and not while
+specific MIG devices are selected. Sources: container_config.go @ d34b304; libnvidia-container
+common.c @ 1aea987.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ _FLAGS = ((MIG_CONFIG, "MIG_CONFIG_DEVICES", "mig-config"),
 class MigAccess:
     """Which selected GPUs get MIG config / monitor access, and the errors on the way.
 
-    ``hook_error`` comes from the hook (before nvidia-container-cli runs), ``cli_error`` from the CLI
-    (after device errors, before requirement errors).
+    ``hook_error`` comes from the hook (before nvidia-container-cli runs), ``cli_error`` from the
+    CLI (after device errors, before requirement errors).
     """
 
     config: tuple[int, ...] = ()

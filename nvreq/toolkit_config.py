@@ -1,8 +1,9 @@
 """The NVIDIA Container Toolkit's ``config.toml`` keys that nvreq reads, with their defaults.
 
 A profile's ``runtime.config`` mirrors ``config.toml``: nested tables as nested mappings
-(``{"nvidia-container-runtime": {"mode": "cdi"}}``). A dotted flat key (``"nvidia-container-runtime.mode"``)
-is accepted too. Defaults are the toolkit's (api/config/v1/config.go, runtime.go; ``host.md`` §2.1).
+(``{"nvidia-container-runtime": {"mode": "cdi"}}``). A dotted flat key
+(``"nvidia-container-runtime.mode"``) is accepted too. Defaults are the toolkit's
+(api/config/v1/config.go, runtime.go; ``host.md`` §2.1).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ DEFAULTS: Mapping[str, Any] = {
 }
 
 _MISSING = object()
-#: the characters Go's ``strings.TrimSpace`` trims (``unicode.IsSpace``); not Python's ``str.isspace``.
+#: what Go's ``strings.TrimSpace`` trims (``unicode.IsSpace``); not Python's ``str.isspace``.
 GO_SPACE = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
             "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
@@ -55,7 +56,7 @@ def version_tuple(text: str | None) -> tuple[int, ...] | None:
 
 
 def version_at_least(text: str | None, *minimum: int) -> bool:
-    """True if version ``text`` is at least ``minimum``; an absent or unreadable one is the newest."""
+    """True if version ``text`` is at least ``minimum``; absent or unreadable means the newest."""
     version = version_tuple(text)
     if version is None:
         return True
@@ -76,7 +77,7 @@ def _lookup(config: Mapping[str, Any], key: str) -> Any:
 
 def toolkit_setting(host: HostProfile | None, key: str,
                     config: Mapping[str, Any] | None = None) -> Any:
-    """The value of config key ``key``: from ``config``, else the host's ``runtime.config``, else the default.
+    """Config key ``key``: from ``config``, else the host's ``runtime.config``, else the default.
 
     >>> toolkit_setting(HostProfile(), "nvidia-container-runtime.modes.cdi.default-kind")
     'nvidia.com/gpu'

@@ -1,6 +1,9 @@
-"""NVIDIA_DRIVER_CAPABILITIES (capabilities.md): the §7 worked examples, history, diagnostics, properties."""
+"""NVIDIA_DRIVER_CAPABILITIES (capabilities.md): §7 worked examples, history, diagnostics,
+properties."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -12,9 +15,9 @@ from nvreq.errors import InputError
 ALL7 = "compat32,compute,display,graphics,ngx,utility,video"
 
 
-def caps(value: str | None, *, legacy_image: bool = False, **kw: object) -> str:
+def caps(value: str | None, *, legacy_image: bool = False, **kw: Any) -> str:
     env = {} if value is None else {"NVIDIA_DRIVER_CAPABILITIES": value}
-    result = resolve_capabilities(env, legacy_image=legacy_image, **kw)  # type: ignore[arg-type]
+    result = resolve_capabilities(env, legacy_image=legacy_image, **kw)
     return f"error: {result.error}" if result.error else str(result)
 
 
@@ -27,7 +30,8 @@ def caps(value: str | None, *, legacy_image: bool = False, **kw: object) -> str:
     (5, "utility, compute", {}, "compute,utility"),
     (6, "compute,compute,video", {}, "compute,video"),
     (7, "all,foo", {}, ALL7),
-    (8, "compute,foo", {}, "error: unsupported capabilities found in 'compute,foo' (allowed 'compute')"),
+    (8, "compute,foo", {},
+     "error: unsupported capabilities found in 'compute,foo' (allowed 'compute')"),
     (9, "Compute", {}, "error: unsupported capabilities found in 'Compute' (allowed '')"),
     (10, "none", {}, "error: unsupported capabilities found in 'none' (allowed '')"),
     (11, " ", {}, ""),
@@ -38,7 +42,8 @@ def caps(value: str | None, *, legacy_image: bool = False, **kw: object) -> str:
     (15, "runtime.nvidia.com/gpu=all", {},
      "error: unsupported capabilities found in 'runtime.nvidia.com/gpu=all' (allowed '')"),
 ])
-def test_worked_example(example: int, value: str | None, kw: dict[str, object], expected: str) -> None:
+def test_worked_example(example: int, value: str | None, kw: dict[str, Any],
+                        expected: str) -> None:
     assert caps(value, **kw) == expected
 
 
@@ -125,7 +130,8 @@ def test_unknown_mode_is_an_input_error() -> None:
 
 
 def test_to_dict() -> None:
-    data = resolve_capabilities({"NVIDIA_DRIVER_CAPABILITIES": "video"}, legacy_image=False).to_dict()
+    env = {"NVIDIA_DRIVER_CAPABILITIES": "video"}
+    data = resolve_capabilities(env, legacy_image=False).to_dict()
     assert (data["capabilities"], data["flags"], data["outcome"]) == (["video"], ["--video"], "ok")
 
 
@@ -137,9 +143,9 @@ ITEMS = st.sampled_from([*ALL_CAPABILITIES, "all", "none", "Compute", "foo", "",
        st.sampled_from([None, "1.3.0", "1.6.3", "1.10.0", "1.14.0"]),
        st.one_of(st.none(), st.text(max_size=20), st.lists(ITEMS, max_size=3)))
 def test_never_raises_and_stays_within_the_supported_set(value: str, version: str | None,
-                                                         supported: object) -> None:
+                                                         supported: str | list[str] | None) -> None:
     result = resolve_capabilities({"NVIDIA_DRIVER_CAPABILITIES": value}, legacy_image=False,
-                                  supported=supported, toolkit_version=version)  # type: ignore[arg-type]
+                                  supported=supported, toolkit_version=version)
     assert set(result.capabilities) <= set(result.supported) <= set(ALL_CAPABILITIES)
     if version in (None, "1.14.0") and result.error is None:
         assert list(result.capabilities) == sorted(set(result.capabilities))

@@ -20,7 +20,8 @@ G1 = "GPU-44444444-4444-4444-4444-444444444444"
 V0 = "MIG-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
 V1 = "MIG-bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"
 M = HostProfile(gpus=(
-    Gpu(0, uuid=G0, mig=Mig("enabled", (MigDevice(0, V0, gi=1, ci=0), MigDevice(1, V1, gi=2, ci=0)))),
+    Gpu(0, uuid=G0, mig=Mig("enabled", (MigDevice(0, V0, gi=1, ci=0),
+                                        MigDevice(1, V1, gi=2, ci=0)))),
     Gpu(1, uuid=G1, mig=Mig("disabled"))))
 EMPTY = HostProfile()
 NO_ENV_UNPRIV = {"accept-nvidia-visible-devices-envvar-when-unprivileged": False}
@@ -78,7 +79,8 @@ ROWS: list[tuple[str, dict[str, str], HostProfile, dict[str, Any], str | None, s
     ("13 U1", visible(U1), P, {}, "gpus 1", "gpus 1"),
     ("13 u1", visible(U1.lower()), P, {}, "gpus 1",
      "error: identifier is not a valid UUID or index…"),
-    ("14 prefix", visible("GPU-22222222"), P, {}, "error: device error: GPU-22222222: unknown device",
+    ("14 prefix", visible("GPU-22222222"), P, {},
+     "error: device error: GPU-22222222: unknown device",
      'error: identifier is not a valid UUID or index: "GPU-22222222"'),
     ("15 short bus id", visible("0:86:0.0"), P, {}, "gpus 1",
      "error: identifier is not a valid UUID or index…"),
@@ -86,8 +88,10 @@ ROWS: list[tuple[str, dict[str, str], HostProfile, dict[str, Any], str | None, s
      "error: identifier is not a valid UUID or index…"),
     ("16 2", visible("2"), P, {}, "error: device error: 2: unknown device",
      "error: failed to get device handle from index: …"),
-    ("17 +1", visible("+1"), P, {}, "gpus 1", 'error: identifier is not a valid UUID or index: "+1"'),
-    ("18 0:1", visible("0:1"), M, {}, "gpus 0 | migs 0:1 | parents 0", "gpus  | migs 0:1 | parents 0"),
+    ("17 +1", visible("+1"), P, {}, "gpus 1",
+     'error: identifier is not a valid UUID or index: "+1"'),
+    ("18 0:1", visible("0:1"), M, {}, "gpus 0 | migs 0:1 | parents 0",
+     "gpus  | migs 0:1 | parents 0"),
     ("19 V1", visible(V1), M, {}, "gpus 0 | migs 0:1 | parents 0", "gpus  | migs 0:1 | parents 0"),
     ("20 old MIG form", visible(f"MIG-{G0}/2/0"), M, {},
      f"error: device error: MIG-{G0}/2/0: unknown device", "gpus  | migs 0:1 | parents 0"),
@@ -96,7 +100,8 @@ ROWS: list[tuple[str, dict[str, str], HostProfile, dict[str, Any], str | None, s
     ("25 unprivileged", visible("all"), P, {"privileged": False, "config": NO_ENV_UNPRIV},
      NOT_GPU, NOT_GPU),
     ("26 mounts", visible("all"), P, {"privileged": False, "mounts": MOUNT_1, "config": {
-        **NO_ENV_UNPRIV, "accept-nvidia-visible-devices-as-volume-mounts": True}}, "gpus 1", "gpus 1"),
+        **NO_ENV_UNPRIV, "accept-nvidia-visible-devices-as-volume-mounts": True}},
+     "gpus 1", "gpus 1"),
     ("27 mount root", visible("/var/run/nvidia-container-devices"), P, {},
      "error: device error: /var/run/nvidia-container-devices: unknown device",
      "error: identifier is not a valid UUID or index…"),
@@ -178,7 +183,8 @@ def test_example_12_jit_cdi_error_is_the_full_wrapped_text() -> None:
     sel = resolve_devices(visible("ALL"), P, mode="jit-cdi", legacy_image=False)
     assert sel.error == (
         'failed to create the automatic CDI modifier: failed to generate CDI spec for mode "auto": '
-        'failed to construct device spec generators: identifier is not a valid UUID or index: "ALL"')
+        "failed to construct device spec generators: "
+        'identifier is not a valid UUID or index: "ALL"')
 
 
 def test_example_14_explains_the_uuid_prefix() -> None:

@@ -1,4 +1,4 @@
-"""The jit-cdi and cdi resolvers (devices.md §7, §8) and CDI names (cncf-tags/container-device-interface)."""
+"""The jit-cdi and cdi resolvers (devices.md §7, §8) and CDI names (container-device-interface)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def jit(ids: list[str], host: HostProfile = P) -> str:
     (["-0"], 'identifier is not a valid UUID or index: "-0"'),
     (["18446744073709551616"], 'identifier is not a valid UUID or index: "18446744073709551616"'),
     (["GPU-3a23c669"], 'identifier is not a valid UUID or index: "GPU-3a23c669"'),
-    (["GPU-33333333-3333-3333-3333-333333333333"], "failed to get device handle from UUID: Not Found"),
+    (["GPU-33333333-3333-3333-3333-333333333333"],
+     "failed to get device handle from UUID: Not Found"),
     (["2"], "failed to get device handle from index: Invalid Argument"),
     (["0:0"], "failed to get MIG handle by index: Not Found"),
     (["2:0"], "failed to get parent device handle: Invalid Argument"),
@@ -123,7 +124,8 @@ def cdi(names: list[str], host: HostProfile = P) -> str:
     (["nvidia.com/gpu=5", "nvidia.com/gpu=ALL"],
      "unresolvable CDI devices nvidia.com/gpu=5, nvidia.com/gpu=ALL"),
     ([f"nvidia.com/gpu={U1.lower()}"], f"unresolvable CDI devices nvidia.com/gpu={U1.lower()}"),
-    (["nvidia.com/gpu=00000000:86:00.0"], "unresolvable CDI devices nvidia.com/gpu=00000000:86:00.0"),
+    (["nvidia.com/gpu=00000000:86:00.0"],
+     "unresolvable CDI devices nvidia.com/gpu=00000000:86:00.0"),
     (["nvidia.com/gpu="], "unresolvable CDI devices nvidia.com/gpu="),
 ])
 def test_cdi_names_against_a_generated_spec(names: list[str], expected: str) -> None:

@@ -71,7 +71,8 @@ def test_pci_shaped_token_falls_through_to_mig_index() -> None:
 
 
 @pytest.mark.parametrize("token", [
-    "2", "-1", "18446744073709551616", "1 ", "GPU-22222222", "GPU-", "0:2", "1:0", "nvidia.com/gpu=0",
+    "2", "-1", "18446744073709551616", "1 ", "GPU-22222222", "GPU-", "0:2", "1:0",
+    "nvidia.com/gpu=0",
     f"MIG-GPU-{U0}/1/0", "none", "0x1", "",
 ])
 def test_unknown_devices(token: str) -> None:
@@ -138,7 +139,8 @@ def test_unknown_mig_mode_is_assumed_disabled_with_a_warning() -> None:
 
 
 def test_uuid_prefix_on_a_profile_without_uuids_is_still_unknown() -> None:
-    assert resolve_legacy(["GPU-22222222"], K8S).error == "device error: GPU-22222222: unknown device"
+    res = resolve_legacy(["GPU-22222222"], K8S)
+    assert res.error == "device error: GPU-22222222: unknown device"
 
 
 @pytest.mark.parametrize(("token", "code"), [

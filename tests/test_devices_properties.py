@@ -1,5 +1,6 @@
-"""Properties of device resolution: no unexpected exception on arbitrary input; the result does not
-depend on id order or repetition (beyond the duplicate warning); canonical ids agree across modes."""
+"""Properties of device resolution: no unexpected exception on arbitrary input; the result does
+not depend on id order or repetition (beyond the duplicate warning); canonical ids agree across
+modes."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def _outcome(sel: DeviceSelection) -> tuple[Any, ...]:
 @st.composite
 def legacy_requests(draw: st.DrawFn) -> tuple[HostProfile, list[str], list[str]]:
     host = draw(hosts())
-    pool = _legacy_ids(host) + ["9", "GPU-0000"]
+    pool = [*_legacy_ids(host), "9", "GPU-0000"]
     ids = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=5, unique=True))
     shuffled = draw(st.permutations(ids))
     repeated = shuffled + draw(st.lists(st.sampled_from(ids), max_size=4))
@@ -128,13 +129,19 @@ def test_legacy_result_does_not_depend_on_order_or_repetition(
     assert bool(dups) == (len(other) > len(ids))
 
 
+@st.composite
+def canonical_requests(draw: st.DrawFn) -> tuple[HostProfile, list[str], list[str]]:
+    host = draw(hosts(gaps=False).filter(lambda h: bool(h.gpus)))
+    pool = [str(g.index) for g in host.gpus] + [g.uuid for g in host.gpus if g.uuid]
+    for gpu in host.gpus:
+        for mig in nvml_mig_list(gpu):
+            pool += [f"{gpu.index}:{mig.index}"] + ([mig.uuid] if mig.uuid else [])
+    ids = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4, unique=True))
+    return host, ids, draw(st.permutations(ids))
+
+
 @settings(max_examples=200, deadline=None)
-@given(hosts(gaps=False).filter(lambda h: bool(h.gpus)).flatmap(lambda h: st.tuples(st.just(h), st.lists(
-    st.sampled_from([str(g.index) for g in h.gpus] + [g.uuid for g in h.gpus if g.uuid]
-                    + [f"{g.index}:{m.index}" for g in h.gpus for m in nvml_mig_list(g)]
-                    + [m.uuid for g in h.gpus for m in nvml_mig_list(g) if m.uuid]),
-    min_size=1, max_size=4, unique=True)).flatmap(
-        lambda c: st.tuples(st.just(c[0]), st.just(c[1]), st.permutations(c[1])))))
+@given(canonical_requests())
 def test_canonical_ids_agree_across_modes_and_orders(
         case: tuple[HostProfile, list[str], list[str]]) -> None:
     host, ids, shuffled = case

@@ -1,5 +1,5 @@
-"""Where the request comes from: precedence, privilege, mounts, swarm, tokenising, MIG variables, modes
-(devices.md §2-§5, §9-§12)."""
+"""Where the request comes from: precedence, privilege, mounts, swarm, tokenising, MIG variables,
+modes (devices.md §2-§5, §9-§12)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def gather(env: dict[str, str], *, config: dict[str, Any] | None = None, privile
            legacy_image: bool = False, cdi_mode: bool = False, version: str | None = None,
            **kw: Any) -> Any:
     return gather_request(env, config=ToolkitConfig.from_host(None, config), privileged=privileged,
-                          legacy_image=legacy_image, cdi_mode=cdi_mode, toolkit_version=version, **kw)
+                          legacy_image=legacy_image, cdi_mode=cdi_mode, toolkit_version=version,
+                          **kw)
 
 
 @pytest.mark.parametrize(("value", "kind", "ids", "runtime"), [
@@ -247,13 +248,14 @@ def test_auto_needs_1_14_for_cdi_detection() -> None:
 
 
 def test_auto_with_cdi_annotations_uses_them() -> None:
-    sel = resolve_devices({}, host_with(mode="auto"), annotations={"cdi.k8s.io/a": "nvidia.com/gpu=1"},
-                          legacy_image=False)
+    sel = resolve_devices({}, host_with(mode="auto"), legacy_image=False,
+                          annotations={"cdi.k8s.io/a": "nvidia.com/gpu=1"})
     assert (sel.mode, sel.source.kind, [g.index for g in sel.gpus]) == ("cdi", "annotations", [1])
 
 
 def test_csv_mode_takes_every_gpu_and_enforces() -> None:
-    sel = resolve_devices({"NVIDIA_VISIBLE_DEVICES": "0"}, host_with(mode="csv"), legacy_image=False)
+    sel = resolve_devices({"NVIDIA_VISIBLE_DEVICES": "0"}, host_with(mode="csv"),
+                          legacy_image=False)
     assert [g.index for g in sel.gpus] == [0, 1] and sel.enforces_requirements
     none = resolve_devices({"NVIDIA_VISIBLE_DEVICES": "none"}, host_with(mode="csv"),
                            legacy_image=False)
