@@ -20,7 +20,7 @@ from nvreq.devices_resolution import (
     mig_label,
     nvml_mig_list,
 )
-from nvreq.gpus_flag import go_quote
+from nvreq.go_text import go_quote
 from nvreq.host import Gpu, HostProfile
 
 __all__ = ["JIT_CDI_ERROR_PREFIX", "resolve_jitcdi", "select_cdi_all"]

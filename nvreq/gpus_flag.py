@@ -6,12 +6,12 @@ environment; nvreq evaluates ``--gpus`` by producing that environment. Spec: ``g
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from nvreq.errors import InputError
+from nvreq.go_text import GoCsvError, atoi, csv_field, go_quote, read_csv_record
 from nvreq.toolkit_config import version_at_least
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "GpusFlagError",
     "GpusPlan",
     "apply_gpus_flag",
-    "go_quote",
     "parse_gpus_flag",
     "plan_gpus_flags",
 ]
@@ -29,9 +28,7 @@ __all__ = [
 NVIDIA_DRIVER_CAPABILITY_SET = frozenset(
     {"gpu", "nvidia", "compute", "compat32", "graphics", "utility", "video", "display"})
 _NVIDIA_CAPS = ("compute", "compat32", "graphics", "utility", "video", "display")
-_KEYS = ("capabilities", "count", "device", "driver", "options")
 _MAX_VALUE, _MAX_FIELDS, _MAX_FLAGS = 4096, 64, 16
-_INT64 = 2**63
 
 
 class GpusFlagError(InputError):
@@ -44,136 +41,17 @@ class GpusFlagError(InputError):
         super().__init__(message)
 
 
-def go_quote(text: str) -> str:
-    """Go's ``%q`` (strconv.Quote) for valid UTF-8 text, as docker and the toolkit print values.
-
-    >>> print(go_quote('device="1,2"'))
-    "device=\\"1,2\\""
-    """
-    escapes = {"\a": r"\a", "\b": r"\b", "\f": r"\f", "\n": r"\n", "\r": r"\r", "\t": r"\t",
-               "\v": r"\v", "\\": "\\\\", '"': '\\"'}
-    out = []
-    for ch in text:
-        if ch in escapes:
-            out.append(escapes[ch])
-        elif ch == " " or ch.isprintable():
-            out.append(ch)
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
-    return '"' + "".join(out) + '"'
-
-
-class _CsvError(Exception):
-    pass
-
-
-class _Lines:
-    """Go csv's ``readLine``: lines end at LF; CRLF reads as LF; a final CR is dropped."""
-
-    def __init__(self, data: bytes) -> None:
-        self.raw = [ln for ln in re.split(b"(?<=\n)", data) if ln]
-        self.next = 0
-        self.number = 0
-
-    def read(self) -> bytes | None:
-        if self.next >= len(self.raw):
-            return None
-        line = self.raw[self.next]
-        self.next += 1
-        self.number += 1
-        if line.endswith(b"\r\n"):
-            return line[:-2] + b"\n"
-        return line[:-1] if line.endswith(b"\r") and self.next == len(self.raw) else line
-
-    def rest(self) -> str:
-        return b"".join(self.raw[self.next:]).decode()
-
-
-def _read_csv_record(text: str) -> tuple[list[str], str]:
-    """The first record of ``text`` as Go's ``encoding/csv`` reads it, and the unread rest."""
-    lines = _Lines(text.encode())
-    line = lines.read()
-    while line is not None and line in (b"", b"\n"):
-        line = lines.read()
-    if line is None:
-        raise _CsvError("EOF")
-    start = lines.number
-
-    def fail(number: int, column: int, msg: str) -> _CsvError:
-        where = f"record on line {start}; " if number != start else ""
-        return _CsvError(f"{where}parse error on line {number}, column {column}: {msg}")
-
-    fields: list[str] = []
-    pos_line, col = start, 1
-    while True:
-        if not line.startswith(b'"'):
-            i = line.find(b",")
-            fld = line[:i] if i >= 0 else line.removesuffix(b"\n")
-            if (j := fld.find(b'"')) >= 0:
-                raise fail(lines.number, col + j, 'bare " in non-quoted-field')
-            fields.append(fld.decode())
-            if i < 0:
-                return fields, lines.rest()
-            line, col = line[i + 1:], col + i + 1
-            continue
-        buf = bytearray()
-        line, col = line[1:], col + 1
-        while True:
-            i = line.find(b'"')
-            if i >= 0:
-                buf += line[:i]
-                line, col = line[i + 1:], col + i + 1
-                if line.startswith(b'"'):
-                    buf += b'"'
-                    line, col = line[1:], col + 1
-                    continue
-                if line.startswith(b","):
-                    line, col = line[1:], col + 1
-                    fields.append(buf.decode())
-                    break
-                if line in (b"", b"\n"):
-                    fields.append(buf.decode())
-                    return fields, lines.rest()
-                raise fail(lines.number, col - 1, 'extraneous or missing " in quoted-field')
-            if not line:
-                raise fail(pos_line, col, 'extraneous or missing " in quoted-field')
-            buf += line
-            col += len(line)
-            line = lines.read() or b""
-            if line:
-                pos_line, col = pos_line + 1, 1
-
-
-def _atoi(text: str) -> int:
-    """Go ``strconv.Atoi`` on a 64-bit platform; raises ValueError with Go's reason."""
-    digits = text[1:] if text[:1] in "+-" else text
-    if not digits or not all("0" <= c <= "9" for c in digits):
-        raise ValueError("invalid syntax")
-    value = -int(digits) if text[0] == "-" else int(digits)
-    if not -_INT64 <= value < _INT64:
-        raise ValueError("value out of range")
-    return value
-
-
 def _count(text: str, *, old_text: bool) -> int:
     if text == "all":
         return -1
     try:
-        return _atoi(text)
+        return atoi(text)
     except ValueError as exc:
         if old_text:
-            raise _CsvError(f"count must be an integer: strconv.Atoi: parsing {go_quote(text)}: "
+            raise GoCsvError(f"count must be an integer: strconv.Atoi: parsing {go_quote(text)}: "
                             f"{exc}") from None
-        raise _CsvError(f'invalid count ({text}): value must be either "all" or an integer: '
+        raise GoCsvError(f'invalid count ({text}): value must be either "all" or an integer: '
                         f"{exc}") from None
-
-
-def _csv_field(text: str, *, alone: bool = False) -> str:
-    if any(c in text for c in ',"\r\n') or (alone and not text):
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,15 +70,15 @@ class DeviceRequest:
         if self.device_ids is None or self.count != 0:
             parts.append(f"count={self.count}")
         if self.device_ids is not None:
-            parts.append(_csv_field("device=" + ",".join(self.device_ids)))
+            parts.append(csv_field("device=" + ",".join(self.device_ids)))
         if self.capabilities != (("gpu",),):
             caps = self.capabilities[0][:-1] if len(self.capabilities) == 1 else ()
-            parts.append(_csv_field("capabilities=" + ",".join(caps)))
+            parts.append(csv_field("capabilities=" + ",".join(caps)))
         if self.driver:
-            parts.append(_csv_field("driver=" + self.driver))
+            parts.append(csv_field("driver=" + self.driver))
         if self.options:
-            opts = [_csv_field(f"{k}={v}") for k, v in self.options.items()]
-            parts.append(_csv_field("options=" + ",".join(opts)))
+            opts = [csv_field(f"{k}={v}") for k, v in self.options.items()]
+            parts.append(csv_field("options=" + ",".join(opts)))
         return ",".join(parts)
 
     def __repr__(self) -> str:
@@ -294,13 +172,13 @@ def parse_gpus_flag(value: str, *, cli_version: str | None = None) -> DeviceRequ
         raise InputError(f"--gpus value is longer than {_MAX_VALUE} bytes")
     try:
         return _parse(value, old_text=not version_at_least(cli_version, 28, 1))
-    except _CsvError as exc:
+    except GoCsvError as exc:
         raise GpusFlagError(f'invalid argument {go_quote(value)} for "--gpus" flag: {exc}',
                             reason=str(exc)) from None
 
 
 def _parse(value: str, *, old_text: bool) -> DeviceRequest:
-    fields, rest = _read_csv_record(value)
+    fields, rest = read_csv_record(value)
     if len(fields) > _MAX_FIELDS:
         raise InputError(f"--gpus value has more than {_MAX_FIELDS} fields")
     seen: set[str] = set()
@@ -311,7 +189,7 @@ def _parse(value: str, *, old_text: bool) -> DeviceRequest:
     for text in fields:
         key, sep, val = text.partition("=")
         if key in seen:
-            raise _CsvError(f"gpu request key '{key}' can be specified only once")
+            raise GoCsvError(f"gpu request key '{key}' can be specified only once")
         seen.add(key)
         if not sep:
             seen.add("count")
@@ -326,12 +204,12 @@ def _parse(value: str, *, old_text: bool) -> DeviceRequest:
             driver = val
         elif key == "options":
             try:
-                opt_fields, _ = _read_csv_record(val)
-            except _CsvError as exc:
-                raise _CsvError(f"failed to read gpu options: {exc}") from None
+                opt_fields, _ = read_csv_record(val)
+            except GoCsvError as exc:
+                raise GoCsvError(f"failed to read gpu options: {exc}") from None
             options = {k: v for k, _, v in (f.partition("=") for f in opt_fields)}
         else:
-            raise _CsvError(f"unexpected key '{key}' in '{text}'")
+            raise GoCsvError(f"unexpected key '{key}' in '{text}'")
     if count is None:
         count = 1 if device_ids is None else 0
     return DeviceRequest(count, device_ids, caps, driver, options, ignored_text=rest)

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from nvreq.devices import resolve_devices
 from nvreq.errors import InputError
+from nvreq.go_text import go_quote
 from nvreq.gpus_flag import (
     DeviceRequest,
     GpusFlagError,
     apply_gpus_flag,
-    go_quote,
     parse_gpus_flag,
     plan_gpus_flags,
 )
