@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nvreq.cdi import is_qualified_name
+from nvreq.devices_request import MOUNT_ROOT
 from nvreq.devices_resolution import (
     Resolution,
     Selector,
@@ -29,7 +30,6 @@ __all__ = ["LegacyMatch", "assume_mig_disabled", "match_legacy_id", "resolve_leg
 _C_SPACE = " \t\n\v\f\r"
 _ULONG_MAX = 2**64 - 1
 _UUID_LENGTH = 40  # "GPU-" / "MIG-" + 36: what NVML reports on R470+ drivers
-MOUNT_ROOT = "/var/run/nvidia-container-devices"
 
 
 def _scan(text: str, pos: int, base: int, width: int | None = None) -> tuple[int, int] | None:

@@ -108,7 +108,11 @@ def _mount_ids(mounts: Sequence[Mapping[str, Any]], warnings: list[DeviceWarning
     return plain, cdi
 
 
-def _literal(source: RequestSource, ids: Sequence[str], warnings: list[DeviceWarning]) -> Request:
+def _literal(source: RequestSource, ids: Sequence[str], warnings: list[DeviceWarning],
+             shadowed: Sequence[str]) -> Request:
+    if shadowed:
+        warnings.append(DeviceWarning("env-request-ignored", f"{', '.join(shadowed)} ignored: "
+                                      f"the request comes from {source}"))
     unique = tuple(dict.fromkeys(ids))
     dups = tuple(d for d in unique if ids.count(d) > 1)
     return Request(source, "ids", unique, tuple(ids), dups, tuple(warnings))
@@ -177,12 +181,13 @@ def gather_request(env: Mapping[str, str], *, config: ToolkitConfig, privileged:
     ('', '1', '0')
     """
     warnings: list[DeviceWarning] = []
+    shadowed = [n for n in (*config.swarm_resource, VISIBLE_DEVICES) if n in env]
     keys = sorted(k for k in (annotations or {})
                   if any(k.startswith(p) for p in config.cdi_annotation_prefixes))
     if keys and cdi_mode:
         names = [n for k in keys for n in (annotations or {})[k].split(",")]
         if names:
-            return _literal(RequestSource("annotations", tuple(keys)), names, warnings)
+            return _literal(RequestSource("annotations", tuple(keys)), names, warnings, shadowed)
     elif keys:
         warnings.append(DeviceWarning("annotations-ignored", "CDI annotations are read only in "
                                       "cdi mode; ignored: " + ", ".join(keys)))
@@ -193,7 +198,7 @@ def gather_request(env: Mapping[str, str], *, config: ToolkitConfig, privileged:
                                           "are read only in cdi mode: " + ", ".join(cdi)))
         ids = plain + (cdi if cdi_mode else [])
         if ids:
-            return _literal(RequestSource("mounts"), ids, warnings)
+            return _literal(RequestSource("mounts"), ids, warnings, shadowed)
     elif plain or cdi:
         warnings.append(DeviceWarning("mounts-ignored", "device requests in volume mounts are "
                                       "ignored: accept-nvidia-visible-devices-as-volume-mounts "

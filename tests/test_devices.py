@@ -205,6 +205,8 @@ def test_example_26_source_is_mounts() -> None:
     sel = resolve_devices(visible("all"), P, privileged=False, mounts=MOUNT_1, config=config,
                           legacy_image=False)
     assert sel.source.kind == "mounts" and sel.requested == ("1",)
+    assert any(w.code == "env-request-ignored" and w.message.startswith("NVIDIA_VISIBLE_DEVICES")
+               for w in sel.warnings)
 
 
 def test_example_29_mig_config_is_ignored_outside_legacy() -> None:

@@ -191,6 +191,7 @@ def test_gpus_0_keeps_capabilities_before_29_2_only() -> None:
     (f"device={UUID}", (f"nvidia.com/gpu={UUID}",)),
     ("device=vendor.com/x=1", ("vendor.com/x=1",)),
     ('driver=nvidia,"capabilities=compute,utility"', ("nvidia.com/gpu=0",)),
+    ("count=3", ("nvidia.com/gpu=0", "nvidia.com/gpu=1", "nvidia.com/gpu=2")),
     ("device=", ("nvidia.com/gpu=",)),
     ("0", ()),
 ])
@@ -208,6 +209,11 @@ def test_cdi_path_falls_back_when_names_are_unresolvable() -> None:
     assert sel.error == "unresolvable CDI devices nvidia.com/gpu=2"
     fallback = dict(e.split("=", 1) for e in plan.env)
     assert fallback["NVIDIA_VISIBLE_DEVICES"] == "0,2"
+
+
+def test_example_20_two_flags_on_the_cdi_path_inject_both() -> None:
+    plan = plan_gpus_flags([], ["device=0", "device=1"], docker={"version": "29.2.0", "cdi": True})
+    assert plan.cdi_names == ("nvidia.com/gpu=0", "nvidia.com/gpu=1")
 
 
 def test_cdi_path_needs_a_new_daemon() -> None:
