@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nvreq.cdi import AUTOMATIC_KIND, is_qualified_name, qualify
@@ -158,14 +158,11 @@ def _cdi_dispatch(names: list[str], host: HostProfile, version: str | None) -> R
                 "mode-unavailable", "runtime.nvidia.com/gpu names need toolkit >= 1.15"))
     else:
         res = resolve_cdi(unique, host)
-    return Resolution(res.gpus, res.mig_devices, res.parents, res.unresolved, res.warnings,
-                      res.error, res.explanation, res.via_all, tuple(unique))
+    return replace(res, cdi_names=tuple(unique))
 
 
 def _add_warning(res: Resolution, *warnings: DeviceWarning) -> Resolution:
-    return Resolution(res.gpus, res.mig_devices, res.parents, res.unresolved,
-                      (*res.warnings, *warnings), res.error, res.explanation, res.via_all,
-                      res.cdi_names)
+    return replace(res, warnings=(*res.warnings, *warnings))
 
 
 def _resolve(request: Request, mode: str, host: HostProfile, cfg: ToolkitConfig,
