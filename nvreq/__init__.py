@@ -12,18 +12,24 @@ from nvreq.errors import ImageError, InputError, InvalidRequirement, NvreqError,
 from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
 
 if TYPE_CHECKING:
+    from nvreq.capabilities import CapabilityResult, resolve_capabilities
     from nvreq.check import check_env
     from nvreq.compiled import CompiledRequirement, Result
+    from nvreq.devices import DeviceSelection, resolve_devices
     from nvreq.diagnostics import Diagnostic, lint_requirement
+    from nvreq.gpus_flag import DeviceRequest, apply_gpus_flag, parse_gpus_flag
     from nvreq.report import Report
     from nvreq.requirements import Alternative, Clause, Requirement, parse_requirement
     from nvreq.semantics import Context, Verdict, evaluate
 
 __all__ = [
     "Alternative",
+    "CapabilityResult",
     "Clause",
     "CompiledRequirement",
     "Context",
+    "DeviceRequest",
+    "DeviceSelection",
     "Diagnostic",
     "Gpu",
     "HostProfile",
@@ -39,14 +45,25 @@ __all__ = [
     "Result",
     "RuntimeSettings",
     "Verdict",
+    "apply_gpus_flag",
     "check_env",
     "evaluate",
     "lint_requirement",
+    "parse_gpus_flag",
     "parse_requirement",
+    "resolve_capabilities",
+    "resolve_devices",
 ]
 __version__ = "0.1.0"
 
 _LAZY = {
+    "CapabilityResult": "nvreq.capabilities",
+    "resolve_capabilities": "nvreq.capabilities",
+    "DeviceSelection": "nvreq.devices",
+    "resolve_devices": "nvreq.devices",
+    "DeviceRequest": "nvreq.gpus_flag",
+    "apply_gpus_flag": "nvreq.gpus_flag",
+    "parse_gpus_flag": "nvreq.gpus_flag",
     "check_env": "nvreq.check",
     "CompiledRequirement": "nvreq.compiled",
     "Result": "nvreq.compiled",

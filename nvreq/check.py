@@ -10,34 +10,39 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from nvreq.advice import Advice, advise, forward_compatibility_notes
+from nvreq.capabilities import CapabilityResult, resolve_capabilities
 from nvreq.collect import LEGACY_VARIABLE, MAX_REQUIREMENTS, TOO_MANY, collect, environment
-from nvreq.devices import DeviceSelection, resolve_devices
+from nvreq.devices import HOOK_CDI_ERROR, DeviceSelection, render_device_table, resolve_devices
 from nvreq.errors import InputError
 from nvreq.gosemver import behaviour_for
 from nvreq.host import HostProfile
 from nvreq.report import Report, RequirementResult, VerdictName
 from nvreq.requirements import Requirement
 from nvreq.semantics import Context, Unknown, Verdict, evaluate
+from nvreq.toolkit_config import toolkit_setting
 
 __all__ = ["check_env", "contexts_for"]
 
 Semantics = Literal["cli", "toolkit"]
-_MODES = ("legacy", "jit-cdi", "cdi", "csv", "auto")
+#: errors nvidia-container-cli reports itself (after its argument checks), not the hook's
+_CLI_ERRORS = ("device error", "mig-config error", "mig-monitor error")
 
 
 def contexts_for(host: HostProfile, selection: DeviceSelection | None,
                  unknown: Unknown = "assume") -> list[Context]:
-    """The evaluation contexts: each selected GPU, then each MIG device's parent; else none."""
+    """The evaluation contexts: each selected GPU, then each MIG device's parent; else none.
+
+    With ``selection`` None, every GPU of the host (what the verdict would be with ``all``).
+    """
     tv = host.runtime.toolkit_version
     if selection is None:
-        gpus = [(g, str(g.index)) for g in host.gpus]
+        order = [(str(g.index), g) for g in host.gpus]
     else:
-        gpus = [(g, str(g.index)) for g in selection.gpus]
-        gpus += [(p, f"{p.index}:{m.index}") for p, m in selection.mig_devices]
-    if not gpus:
+        order = list(selection.evaluation_order())
+    if not order:
         return [Context(host.cuda, host.driver, unknown=unknown)]
     return [Context.for_gpu(host.cuda, host.driver, g.arch, g.brand, gpu=label, unknown=unknown,
-                            toolkit_version=tv) for g, label in gpus]
+                            toolkit_version=tv) for label, g in order]
 
 
 def _evaluate_all(requirements: Sequence[tuple[str, Requirement]],
@@ -59,11 +64,14 @@ def _evaluate_all(requirements: Sequence[tuple[str, Requirement]],
     return per_req, first_fail
 
 
-def _resolve_mode(mode: str | None, host: HostProfile) -> str:
-    chosen = mode or host.runtime.mode or "legacy"
-    if chosen not in _MODES:
-        raise InputError(f"unknown runtime mode {chosen!r}; expected one of {', '.join(_MODES)}")
-    return chosen
+def _gpus_env(env: Mapping[str, str] | Iterable[str], gpus: str | Sequence[str],
+              host: HostProfile) -> tuple[list[str], bool, tuple[str, ...]]:
+    """The env after docker's ``--gpus``, whether the hook runs, and the daemon's notes."""
+    from nvreq.gpus_flag import plan_gpus_flags
+
+    entries = [f"{k}={v}" for k, v in env.items()] if isinstance(env, Mapping) else list(env)
+    plan = plan_gpus_flags(entries, gpus, docker=host.runtime.docker)
+    return list(plan.env), plan.hook, plan.notes
 
 
 def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
@@ -71,8 +79,12 @@ def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
               mode: str | None = None, privileged: bool | None = None,
               mounts: Sequence[Mapping[str, str]] = (),
               annotations: Mapping[str, str] | None = None,
-              config: Mapping[str, Any] | None = None) -> Report:
+              config: Mapping[str, Any] | None = None,
+              gpus: str | Sequence[str] | None = None) -> Report:
     """Check a container environment (a mapping, or ``KEY=VALUE`` entries) against ``host``.
+
+    ``gpus`` applies docker's ``--gpus`` value(s) as the daemon would (its variables are appended
+    after the image's, and the hook is then called directly: mode ``legacy``).
 
     >>> from nvreq.host import Gpu, HostProfile
     >>> host = HostProfile(gpus=(Gpu(0, brand="Nvidia", arch="9.0"),), driver="550.54.15",
@@ -84,33 +96,46 @@ def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
     >>> print(report.runtime_message)  # doctest: +ELLIPSIS
     requirement error: unsatisfied condition: cuda>=12.5, please update your driver ...
     """
-    run_mode = _resolve_mode(mode, host)
+    notes: tuple[str, ...] = ()
+    hook = True
+    if gpus is not None:
+        env, hook, notes = _gpus_env(env, gpus, host)
+        mode = mode or "legacy"
+    env_map, env_error = environment(env)
+    behaviour = behaviour_for(host.runtime.toolkit_version)
+    merged_config = {**dict(host.runtime.config), **dict(config or {})}
+    legacy = bool(env_map.get("CUDA_VERSION")) and not env_map.get("NVIDIA_REQUIRE_CUDA")
+    selection = resolve_devices(env_map, host, legacy_image=legacy, mode=mode,
+                                privileged=privileged, mounts=mounts, annotations=annotations,
+                                config=config, via_hook=gpus is not None)
+    if not hook:
+        selection = replace(selection, gpu_container=False, gpus=(), mig_devices=(), error=None)
+    run_mode = selection.mode
     if semantics is None:
         semantics = "toolkit" if run_mode == "csv" else "cli"
     if semantics not in ("cli", "toolkit"):
         raise InputError(f"unknown semantics {semantics!r}; expected 'cli' or 'toolkit'")
-    behaviour = behaviour_for(host.runtime.toolkit_version)
-    env_map, env_error = environment(env)
-    merged_config = {**dict(host.runtime.config), **dict(config or {})}
     config_disable = semantics == "cli" and merged_config.get("disable-require") is True
     collected = collect(env_map, behaviour=behaviour, config_disable=config_disable)
-    is_privileged = privileged if privileged is not None else bool(host.runtime.privileged)
-    selection = resolve_devices(env_map, host, mode=run_mode, privileged=is_privileged,
-                                mounts=mounts, annotations=annotations, config=merged_config,
-                                legacy_image=collected.legacy)
-    enforced = selection.enforces_requirements and run_mode not in ("cdi", "jit-cdi")
+    capabilities = _capabilities(env_map, host, selection, legacy, config)
+    enforced = selection.enforces_requirements
+    warnings = [f"{w.code}: {w.message}" for w in selection.warnings]
+    warnings += [f"--gpus: {n}" for n in notes]
+    warnings += list(selection.explanation)
     common: dict[str, Any] = {
         "host": host, "semantics": semantics, "toolkit_behaviour": behaviour, "mode": run_mode,
         "enforced": enforced, "diagnostics": collected.diagnostics,
         "gpu_container": selection.gpu_container, "requested": selection.requested,
-        "devices": selection.devices, "warnings": selection.warnings,
+        "devices": selection.devices, "warnings": tuple(warnings),
+        "capabilities": capabilities.capabilities if capabilities else None,
+        "device_table": tuple(render_device_table(host, selection)),
+        "extra": {"selection": selection.to_dict(),
+                  "capability_details": capabilities.to_dict() if capabilities else None},
     }
-    if not enforced:
-        common["warnings"] = (*selection.warnings, f"mode {run_mode}: the runtime does not check "
-                              "NVIDIA_REQUIRE_* or NVIDIA_DRIVER_CAPABILITIES; the verdict says "
-                              "what the image needs, not what the runtime enforces")
-    if env_error or collected.error:
-        message = env_error or collected.error
+    hook_error = _hook_error(selection, capabilities, collected.error if not collected.disabled
+                             and semantics == "cli" else None)
+    if env_error or hook_error:
+        message = env_error or hook_error
         return Report("error", runtime_message=message, runtime_messages=(message or "",),
                       **common)
     if semantics == "toolkit":
@@ -118,13 +143,46 @@ def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
 
         return check_toolkit(collected, host, selection, common)
     requirements = collected.requirements
-    if len(requirements) > MAX_REQUIREMENTS and selection.gpu_container and not collected.disabled:
+    checked = selection.gpu_container and not collected.disabled
+    results = tuple(RequirementResult(n, r, n == LEGACY_VARIABLE) for n, r in requirements)
+    if checked and len(requirements) > MAX_REQUIREMENTS:
         return Report("error", runtime_message=TOO_MANY, runtime_messages=(TOO_MANY,),
-                      requirements=tuple(RequirementResult(n, r, n == LEGACY_VARIABLE)
-                                         for n, r in requirements), **common)
-    if selection.error and selection.gpu_container and not collected.disabled:
+                      requirements=results, **common)
+    if checked and selection.error:
         return Report("error", runtime_message=selection.error,
-                      runtime_messages=(selection.error,), **common)
+                      runtime_messages=(selection.error,), requirements=results, **common)
+    return _evaluated(requirements, host, selection, collected.disabled, unknown, common)
+
+
+def _capabilities(env: Mapping[str, str], host: HostProfile, selection: DeviceSelection,
+                  legacy: bool, config: Mapping[str, Any] | None) -> CapabilityResult | None:
+    if not selection.gpu_container:
+        return None
+    supported = toolkit_setting(host, "supported-driver-capabilities", config)
+    mode = selection.mode if selection.mode in ("legacy", "jit-cdi", "cdi", "csv") else "legacy"
+    return resolve_capabilities(env, legacy_image=legacy, supported=supported, mode=mode,
+                                toolkit_version=host.runtime.toolkit_version)
+
+
+def _hook_error(selection: DeviceSelection, capabilities: CapabilityResult | None,
+                collection_error: str | None) -> str | None:
+    """The first error the hook itself raises, before it calls nvidia-container-cli."""
+    if not selection.gpu_container:
+        return None
+    error = selection.error
+    if error and (error == HOOK_CDI_ERROR or not error.startswith(_CLI_ERRORS)) and \
+            selection.mode == "legacy":
+        return error
+    if capabilities is not None and capabilities.enforced and capabilities.error:
+        return capabilities.error
+    if error and selection.mode != "legacy":
+        return error
+    return collection_error
+
+
+def _evaluated(requirements: Sequence[tuple[str, Requirement]], host: HostProfile,
+               selection: DeviceSelection, disabled: bool, unknown: Unknown,
+               common: dict[str, Any]) -> Report:
     contexts = contexts_for(host, selection if selection.gpu_container else None, unknown)
     per_req, first_fail = _evaluate_all(requirements, contexts)
     results = tuple(RequirementResult(name, req, name == LEGACY_VARIABLE, tuple(verdicts))
@@ -138,22 +196,22 @@ def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
                 messages.append(v.message)
         first = next(vs[first_fail] for vs in per_req if not vs[first_fail])
         outcome = "error" if first.result == "error" else "unsatisfied"
-    assumed = any(v.assumed for vs in per_req for v in vs)
-    advice: list[Advice] = []
     all_verdicts = [v for vs in per_req for v in vs]
+    advice: list[Advice]
     if first_fail is not None:
         advice = advise(requirements, contexts[first_fail], all_verdicts)
     else:
         advice = forward_compatibility_notes(all_verdicts)
     fields: dict[str, Any] = {
-        **common, "requirements": results, "assumed": assumed, "advice": tuple(advice),
+        **common, "requirements": results, "assumed": any(v.assumed for v in all_verdicts),
+        "advice": tuple(advice),
         "failed_gpu": contexts[first_fail].gpu if first_fail is not None else None,
         "runtime_message": messages[0] if messages else None,
         "runtime_messages": tuple(messages), "order_dependent": len(messages) > 1,
     }
-    if collected.disabled or not selection.gpu_container:
+    if disabled or not selection.gpu_container:
         # the runtime prints nothing; runtime_messages keeps what it would have printed
         fields["runtime_message"] = None
-        reason = "disabled" if collected.disabled else "no-devices"
+        reason = "disabled" if disabled else "no-devices"
         return Report("not-checked", reason=reason, would_be=outcome, **fields)
     return Report(outcome, **fields)

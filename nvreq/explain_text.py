@@ -94,6 +94,14 @@ def _verdict_lines(variable: str, verdict: Verdict) -> list[str]:
     return lines
 
 
+def _table(rows: tuple[tuple[str, ...], ...]) -> list[str]:
+    if len(rows) <= 1:
+        return ["  (the host has no GPU)"]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows]
+
+
 def render(report: Report) -> str:
     """Render a report as text for a terminal."""
     lines = [f"verdict: {report.verdict}" + (f" ({report.reason}; would be {report.would_be})"
@@ -106,7 +114,9 @@ def render(report: Report) -> str:
         lines.append("the runtime may print any of these, depending on its random order:")
         lines.extend(f"  - {m}" for m in report.runtime_messages)
     if report.gpu_container:
-        lines.append(f"devices: {', '.join(report.devices) or 'none'}")
+        lines.append(f"requested: {','.join(report.requested) or '(none)'}; selected "
+                     f"{len(report.devices)} device(s):")
+        lines.extend(_table(report.device_table))
     else:
         lines.append("not a GPU container: the runtime checks nothing")
     if report.capabilities is not None:

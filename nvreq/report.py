@@ -92,6 +92,7 @@ class Report:
     devices: tuple[str, ...] = ()
     capabilities: tuple[str, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    device_table: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
 
     def __bool__(self) -> bool:
         return self.verdict in ("satisfied", "not-checked")

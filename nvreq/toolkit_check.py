@@ -50,11 +50,12 @@ def check_toolkit(collected: Collected, host: HostProfile, selection: DeviceSele
                         "the runtime uses the cli evaluator")
     diffs = [d for _, req in collected.requirements
              for d in disagreements(req.text, behaviour=behaviour)]
-    extra: dict[str, Any] = {"disagreements": [
+    extra: dict[str, Any] = {**common.get("extra", {}), "disagreements": [
         {"row": d.row, "topic": d.topic, "text": d.text, "span": list(d.span), "cli": d.cli,
          "toolkit": d.toolkit} for d in diffs]}
     base = {**common, "requirements": results, "warnings": tuple(warnings)}
-    if collected.error:
+    base.pop("extra", None)
+    if collected.error and not collected.disabled and selection.gpu_container:
         message = NOT_MET + collected.error.replace("failed to get requirements",
                                                     "failed to get image requirements", 1)
         return Report("error", runtime_message=message, runtime_messages=(message,),

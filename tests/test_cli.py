@@ -118,3 +118,39 @@ def test_python_dash_m_entry_point() -> None:
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["verdict"] == "satisfied"
+
+
+def test_gpus_flag_selects_as_docker_would(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--env-file", str(EXAMPLE), "--host", "h100-r550",
+                       "--gpus", '"device=1,3"', "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["requested"] == ["1", "3"]
+    assert data["devices"] == ["GPU-00000000-0000-4000-8000-000000000001",
+                               "GPU-00000000-0000-4000-8000-000000000003"]
+    assert data["capabilities"] == ["compute", "utility"]
+    assert data["gpu_container"] is True and data["mode"] == "legacy"
+
+
+def test_unknown_device_is_the_runtimes_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--env-file", str(EXAMPLE), "--host", "h100-r550",
+                       "-e", "NVIDIA_VISIBLE_DEVICES=9", "--json")
+    assert code == 2
+    data = json.loads(out)
+    assert data["verdict"] == "error"
+    assert data["runtime_message"] == "device error: 9: unknown device"
+
+
+def test_human_report_marks_the_selected_devices(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--env-file", str(EXAMPLE), "--host", "a100-mig-r535",
+                       "-e", "NVIDIA_VISIBLE_DEVICES=0:1")
+    assert code == 0
+    marked = [line.split()[1] for line in out.splitlines() if line.startswith("  *")]
+    assert marked == ["0", "0:1"]
+
+
+def test_not_a_gpu_container_has_null_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "-e", "NVIDIA_VISIBLE_DEVICES=void", "--host",
+                       "h100-r550", "--json")
+    data = json.loads(out)
+    assert (code, data["gpu_container"], data["capabilities"]) == (0, False, None)

@@ -24,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="runtime mode (default: the profile's, else legacy)")
     parser.add_argument("--privileged", action="store_true", default=None,
                         help="the container is privileged")
+    parser.add_argument("--gpus", metavar="VALUE", action="append",
+                        help="docker run --gpus VALUE, applied as the daemon would (repeatable)")
+    parser.add_argument("--mount", metavar="SOURCE:DESTINATION", action="append", default=[],
+                        help="a volume mount of the container (device requests by mount)")
+    parser.add_argument("--annotation", metavar="KEY=VALUE", action="append", default=[],
+                        help="an OCI annotation of the container (CDI requests)")
 
 
 def environment_from(args: argparse.Namespace) -> list[str]:
@@ -39,6 +45,30 @@ def environment_from(args: argparse.Namespace) -> list[str]:
     return entries
 
 
+def _mounts(values: list[str]) -> list[dict[str, str]]:
+    from nvreq.errors import InputError
+
+    out = []
+    for value in values:
+        source, sep, destination = value.partition(":")
+        if not sep or not destination:
+            raise InputError(f"--mount {value!r}: expected SOURCE:DESTINATION")
+        out.append({"source": source, "destination": destination})
+    return out
+
+
+def _pairs(values: list[str]) -> dict[str, str] | None:
+    from nvreq.errors import InputError
+
+    out = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep:
+            raise InputError(f"--annotation {value!r}: expected KEY=VALUE")
+        out[key] = val
+    return out or None
+
+
 def run(args: argparse.Namespace) -> int:
     """Check and print the report; the exit code is the verdict's."""
     from nvreq.check import check_env
@@ -46,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     entries = environment_from(args)
     host = host_from(args)
     report = check_env(entries, host, semantics=args.semantics, unknown=args.unknown,
-                       mode=args.mode, privileged=args.privileged)
+                       mode=args.mode, privileged=args.privileged, gpus=args.gpus,
+                       mounts=_mounts(args.mount), annotations=_pairs(args.annotation))
     if args.json:
         emit(report.to_dict())
     else:
