@@ -1,0 +1,304 @@
+"""HTTP for registries on ``http.client``: schemes, TLS, proxies, caps, timeouts, redirects (§3.1, §3.8).
+
+Redirects are followed here, never by a library, so that ``Authorization`` only ever goes to the
+origin that issued it; ``urllib.request`` is never imported.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import ssl
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urljoin, urlsplit
+
+from nvreq.images.errors import ContentTooLarge, TransportError
+from nvreq.images.netpolicy import is_loopback, no_proxy_matches, tls_context
+
+__all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "Credential", "Http", "Origin", "Response",
+           "origin_of"]
+
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
+MAX_REDIRECTS = 10
+MAX_HEADERS = 64 << 10
+MAX_ERROR_BODY = 1 << 20
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_USER_AGENT = "nvreq/0.1.0"
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: str) -> Origin:
+    """``(scheme, host, port)`` of ``url``, with the default port filled in."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, parts.hostname or "", port
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """An ``Authorization`` header value bound to the one origin it may be sent to."""
+
+    origin: Origin
+    kind: str
+    value: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A complete, capped response; ``url`` is the final URL after redirects."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = field(repr=False)
+    url: str
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive)."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def header_all(self, name: str) -> list[str]:
+        """Every value of header ``name``."""
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+class Http:
+    """One keep-alive connection per origin, a whole-operation deadline, and a debug log."""
+
+    def __init__(self, *, timeout: float = 120.0, insecure: Collection[str] = (),
+                 log: Callable[[str], None] | None = None) -> None:
+        self.deadline = time.monotonic() + timeout
+        self.timeout = timeout
+        self.insecure = frozenset(insecure)
+        self.log = log
+        self.warnings: list[str] = []
+        self._conns: dict[tuple[str, str, int, bool], http.client.HTTPConnection] = {}
+        self._schemes: dict[str, tuple[str, bool]] = {}
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        for conn in self._conns.values():
+            conn.close()
+        self._conns.clear()
+
+    def base_url(self, hostport: str) -> tuple[str, bool]:
+        """``scheme://hostport`` for a registry, and whether TLS is verified (§3.1 item 2)."""
+        if hostport not in self._schemes:
+            self._schemes[hostport] = self._choose_scheme(hostport)
+        scheme, verify = self._schemes[hostport]
+        return f"{scheme}://{hostport}", verify
+
+    def _choose_scheme(self, hostport: str) -> tuple[str, bool]:
+        host = urlsplit(f"//{hostport}").hostname or hostport
+        insecure = hostport in self.insecure or host in self.insecure
+        if not insecure and not is_loopback(host):
+            return "https", True
+        if insecure:
+            self.warnings.append(f"{hostport} is an insecure registry: TLS is not verified")
+        _, h, port = origin_of(f"https://{hostport}")
+        try:
+            raw = socket.create_connection((h, port), timeout=self._remaining(CONNECT_TIMEOUT))
+        except OSError as exc:
+            raise TransportError(f"cannot connect to {hostport}: {_reason(exc)}") from None
+        try:
+            with tls_context(None, verify=False).wrap_socket(raw, server_hostname=h):
+                pass
+        except ssl.SSLCertVerificationError:  # pragma: no cover - verification is off here
+            return "https", not insecure
+        except (ssl.SSLError, ConnectionError, OSError):
+            raw.close()
+            return "http", False
+        return "https", not insecure
+
+    def request(self, method: str, url: str, *, cap: int, auth: Credential | None = None,
+                headers: dict[str, str] | None = None, body: bytes | None = None,
+                check: Callable[[str], None] | None = None) -> Response:
+        """Send, following redirects by hand; bodies over ``cap`` are refused before buffering."""
+        for _ in range(MAX_REDIRECTS + 1):
+            origin = origin_of(url)
+            sent = dict(headers or {})
+            if auth is not None and auth.origin == origin:
+                sent["Authorization"] = auth.value
+            kind = auth.kind if "Authorization" in sent and auth is not None else "none"
+            verify = not self._insecure(origin)
+            resp = self._send(method, url, sent, body, cap, verify, kind)
+            if resp.status not in _REDIRECTS:
+                return resp
+            location = resp.header("location")
+            if not location:
+                return resp
+            target = urljoin(url, location)
+            if origin[0] == "https" and urlsplit(target).scheme != "https":
+                raise TransportError(f"refused redirect from https to {urlsplit(target).scheme} "
+                                     f"({_show(target)})")
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise TransportError(f"refused redirect to {_show(target)}")
+            if check is not None:
+                check(target)
+            if resp.status == 303:
+                method, body = "GET", None
+            url = target
+        raise TransportError(f"more than {MAX_REDIRECTS} redirects from {_show(url)}")
+
+    def _insecure(self, origin: Origin) -> bool:
+        return origin[1] in self.insecure or f"{origin[1]}:{origin[2]}" in self.insecure
+
+    def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+              cap: int, verify: bool, kind: str) -> Response:
+        scheme, host, port = origin_of(url)
+        parts = urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity", **headers}
+        key = (scheme, host, port, verify)
+        for attempt in (0, 1):
+            conn = self._conns.get(key)
+            reused = conn is not None
+            if conn is None:
+                conn = self._connect(scheme, host, port, verify)
+                self._conns[key] = conn
+            target = url.split("#", 1)[0] if getattr(conn, "_nvreq_proxy", False) else path
+            try:
+                self._arm(conn)
+                conn.request(method, target, body=body, headers=headers)
+                raw = conn.getresponse()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                self._drop(key)
+                if reused and attempt == 0:
+                    continue
+                raise TransportError(f"connection to {host}:{port} lost: {_reason(exc)}") from None
+            except TimeoutError:
+                self._drop(key)
+                raise TransportError(f"timed out waiting for {host}:{port} ({method} "
+                                     f"{_strip(url)})") from None
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop(key)
+                raise TransportError(f"{method} {_strip(url)} failed: {_reason(exc)}") from None
+            return self._finish(raw, key, url, method, cap, kind)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _finish(self, raw: http.client.HTTPResponse, key: tuple[str, str, int, bool], url: str,
+                method: str, cap: int, kind: str) -> Response:
+        host = f"{key[1]}:{key[2]}"
+        if self.log:
+            self.log(f"{method} {_strip(url)} -> {raw.status} (authorization: {kind})")
+        pairs = tuple(raw.getheaders())
+        if sum(len(k) + len(v) + 4 for k, v in pairs) > MAX_HEADERS:
+            self._drop(key)
+            raise TransportError(f"response headers from {host} larger than 64 KiB")
+        encoding = (raw.getheader("content-encoding") or "identity").strip().lower()
+        if encoding != "identity":
+            self._drop(key)
+            raise TransportError(f"{host} sent Content-Encoding {encoding!r} (asked for identity)")
+        limit = cap if 200 <= raw.status < 300 else MAX_ERROR_BODY
+        length = raw.getheader("content-length")
+        if length is not None and length.strip().isdigit() and int(length) > limit:
+            self._drop(key)
+            raise ContentTooLarge(f"{_what(url)} larger than {_size(limit)} from {host} "
+                                  f"(Content-Length {int(length)})")
+        try:
+            data = raw.read(limit + 1) if method != "HEAD" else b""
+        except TimeoutError:
+            self._drop(key)
+            raise TransportError(f"timed out reading from {host} ({_strip(url)})") from None
+        except (OSError, http.client.HTTPException) as exc:
+            self._drop(key)
+            raise TransportError(f"reading from {host} failed: {_reason(exc)}") from None
+        if len(data) > limit:
+            self._drop(key)
+            raise ContentTooLarge(f"{_what(url)} larger than {_size(limit)} from {host}")
+        if not raw.isclosed():
+            raw.read(1)
+        if raw.will_close:
+            self._drop(key)
+        return Response(raw.status, pairs, data, url)
+
+    def _connect(self, scheme: str, host: str, port: int,
+                 verify: bool) -> http.client.HTTPConnection:
+        timeout = self._remaining(CONNECT_TIMEOUT)
+        proxy = None if is_loopback(host) or no_proxy_matches(host, port) else _proxy(scheme)
+        conn: http.client.HTTPConnection
+        if scheme == "https":
+            ctx = tls_context(f"{host}:{port}" if port != 443 else host, verify=verify)
+            if proxy:
+                conn = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=timeout,
+                                                   context=ctx)
+                conn.set_tunnel(host, port, headers=proxy[2])
+            else:
+                conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ctx)
+        elif proxy:
+            conn = http.client.HTTPConnection(proxy[0], proxy[1], timeout=timeout)
+            conn._nvreq_proxy = True  # type: ignore[attr-defined]
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        try:
+            conn.connect()
+        except ssl.SSLCertVerificationError as exc:
+            raise TransportError(f"TLS certificate verification failed for {host}:{port}: "
+                                 f"{exc.verify_message}; for a registry you trust without a "
+                                 f"valid certificate use --insecure-registry {host}:{port}"
+                                 ) from None
+        except TimeoutError:
+            raise TransportError(f"timed out connecting to {host}:{port}") from None
+        except OSError as exc:
+            raise TransportError(f"cannot connect to {host}:{port}: {_reason(exc)}") from None
+        return conn
+
+    def _arm(self, conn: http.client.HTTPConnection) -> None:
+        if conn.sock is not None:
+            conn.sock.settimeout(self._remaining(READ_TIMEOUT))
+
+    def _remaining(self, cap: float) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TransportError(f"timed out: the image read took longer than {self.timeout:g} s "
+                                 "(--timeout)")
+        return min(cap, left)
+
+    def _drop(self, key: tuple[str, str, int, bool]) -> None:
+        conn = self._conns.pop(key, None)
+        if conn is not None:
+            conn.close()
+
+
+def _proxy(scheme: str) -> tuple[str, int, dict[str, str]] | None:
+    names = ("HTTPS_PROXY", "https_proxy") if scheme == "https" else ("HTTP_PROXY", "http_proxy")
+    value = next((os.environ[n] for n in names if os.environ.get(n)), None)
+    if not value:
+        return None
+    parts = urlsplit(value if "://" in value else f"http://{value}")
+    headers = {}
+    if parts.username is not None:
+        import base64
+
+        pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    return parts.hostname or "", parts.port or 80, headers
+
+
+def _strip(url: str) -> str:
+    """A URL without its query string or user info: pre-signed URLs carry credentials."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
+def _show(url: str) -> str:
+    return _strip(url)
+
+
+def _what(url: str) -> str:
+    path = urlsplit(url).path
+    return "manifest" if "/manifests/" in path else "blob" if "/blobs/" in path else "response"
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n} bytes"
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return str(text)
