@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +75,8 @@ def read_images(refs: Sequence[str], *, max_workers: int = 8,
 
     if len(refs) <= 1:
         return [one(i) for i in range(len(refs))]
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(refs)))) as pool:
         return list(pool.map(one, range(len(refs))))
 

@@ -1,0 +1,5 @@
+HELP = "stub"
+def add_arguments(p):
+    pass
+def run(a):
+    return 0
