@@ -1,5 +1,0 @@
-HELP = "stub"
-def add_arguments(p):
-    pass
-def run(a):
-    return 0
