@@ -25,6 +25,7 @@ __all__ = ["Challenge", "basic_header", "fetch_token", "forget_token", "parse_ch
 MAX_TOKEN_BODY = 1 << 20
 _MIN_LIFETIME = 60
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_BARE = re.compile(r"[^\s,\"]+")
 _ISSUED = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|\+00:?00)$")
 _cache: dict[tuple[str, str, str, str], tuple[str, float]] = {}
 _lock = threading.Lock()
@@ -84,7 +85,7 @@ def _param_value(value: str, pos: int) -> tuple[str, int]:
             chars.append(value[pos])
             pos += 1
         return "".join(chars), pos + 1
-    m = _TOKEN.match(value, pos)
+    m = _BARE.match(value, pos)
     return (m.group(), m.end()) if m else ("", pos)
 
 
