@@ -3,7 +3,8 @@
 Reproducible: fixed timestamps, owners and gzip header, compact JSON, so running it again gives
 byte-identical blobs (``tests/test_images_example.py`` checks that). The image is a two-platform
 index tagged ``12.4.1-base-ubuntu22.04`` whose configs carry the environment of
-``nvidia/cuda:12.4.1-base-ubuntu22.04``: on amd64 its 31-term ``NVIDIA_REQUIRE_CUDA`` (``cuda>=12.4``
+``nvidia/cuda:12.4.1-base-ubuntu22.04``: on amd64 its 31-term ``NVIDIA_REQUIRE_CUDA``
+(``cuda>=12.4``
 then branches 470, 525, 535 for the ten pre-12.5 brands, per the official images' Dockerfile; see
 the project's cuda-driver-table §4), on arm64 (sbsa) ``cuda>=12.4`` alone. Its one layer holds a
 single text file, not CUDA.
@@ -29,7 +30,8 @@ BRANDS = ("tesla", "unknown", "nvidia", "nvidiartx", "geforce", "geforcertx", "q
           "quadrortx", "titan", "titanrtx")
 REQUIRE_AMD64 = "cuda>=12.4 " + " ".join(
     f"brand={b},driver>={n},driver<{n + 1}" for n in (470, 525, 535) for b in BRANDS)
-PATH = "/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+PATH = ("/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+        "/usr/bin:/sbin:/bin")
 
 
 def env_for(arch: str) -> list[str]:

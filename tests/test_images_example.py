@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYOUT = ROOT / "examples" / "cuda-12.4.1-layout"
 sys.path.insert(0, str(ROOT / "examples"))
 
-from build_example_image import REQUIRE_AMD64, build  # noqa: E402
+from build_example_image import REQUIRE_AMD64, build  # type: ignore[import-not-found]  # noqa: E402
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -44,8 +45,8 @@ def _routes(port: int) -> dict[str, Route]:
         "/v2/m/chunked/manifests/1": (200, {"Content-Type": OCI_MANIFEST, "chunked": "1"}, big),
         "/v2/m/gzip/manifests/1": (200, {"Content-Type": OCI_MANIFEST,
                                          "Content-Encoding": "gzip"}, MANIFEST),
-        "/v2/m/limited/manifests/1": (429, {"Retry-After": "60", "ratelimit-remaining": "0;w=21600"},
-                                      b"too many"),
+        "/v2/m/limited/manifests/1": (429, {"Retry-After": "60",
+                                            "ratelimit-remaining": "0;w=21600"}, b"too many"),
         "/v2/m/broken/manifests/1": (500, {}, b'{"errors":[{"code":"UNKNOWN","message":"boom"}]}'),
         "/v2/m/forbidden/manifests/1": (403, {}, b"<html>nginx</html>"),
         "/v2/m/ssrf/manifests/1": (401, {"WWW-Authenticate":
@@ -60,10 +61,10 @@ def _routes(port: int) -> dict[str, Route]:
         "/v2/m/blake/manifests/1": (200, {"Content-Type": OCI_MANIFEST,
                                           "Docker-Content-Digest": "blake3:" + "a" * 64}, MANIFEST),
         "/v2/m/truncated/manifests/1": (200, {"Content-Type": OCI_MANIFEST}, MANIFEST[:-5]),
-        "/v2/m/version/manifests/1": (200, {"Content-Type": OCI_MANIFEST},
-                                      MANIFEST.replace(b'"schemaVersion": 2', b'"schemaVersion": 2.0')),
-        "/v2/m/loop/manifests/1": (307, {"Location": f"http://127.0.0.1:{port}/v2/m/loop/manifests/1"},
-                                   b""),
+        "/v2/m/version/manifests/1": (200, {"Content-Type": OCI_MANIFEST}, MANIFEST.replace(
+            b'"schemaVersion": 2', b'"schemaVersion": 2.0')),
+        "/v2/m/loop/manifests/1": (307, {"Location": f"http://127.0.0.1:{port}/v2/m/loop/"
+                                                     "manifests/1"}, b""),
         "/v2/m/headers/manifests/1": (200, {f"X-Pad-{i}": "y" * 4000 for i in range(20)}, MANIFEST),
         "/v2/m/wrongblob/manifests/1": (200, {"Content-Type": OCI_MANIFEST}, MANIFEST),
         f"/v2/m/wrongblob/blobs/{CONFIG_DIGEST}": (200, {}, CONFIG.replace(b"A=1", b"A=2")),
@@ -75,13 +76,13 @@ def _routes(port: int) -> dict[str, Route]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    routes: dict[str, Route] = {}
+    routes: ClassVar[dict[str, Route]] = {}
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         status, headers, body = self.routes.get(self.path, (404, {}, b'{"errors":[]}'))
         self.send_response(status)
         chunked = headers.pop("chunked", None) if "chunked" in headers else None

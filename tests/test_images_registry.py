@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,7 +133,7 @@ def _build(world: w.World, work: Path) -> Setup:
     return setup
 
 
-def _push_hostile(port: int, root: Path) -> None:  # noqa: ARG001
+def _push_hostile(port: int, root: Path) -> None:
     """Hostile and unusual documents, pushed byte for byte through the registry API."""
     def image(tag: str, config: bytes, **kw: object) -> bytes:
         manifest = w.manifest_json(config, **kw)  # type: ignore[arg-type]
@@ -141,7 +142,7 @@ def _push_hostile(port: int, root: Path) -> None:  # noqa: ARG001
 
     good = w.config_json(ENV_AMD)
     amd = image("plain-amd64", good)
-    arm = image("plain-arm64", w.config_json(ENV_AMD[:-1] + ["FIXTURE_ARCH=arm64"], "arm64"))
+    arm = image("plain-arm64", w.config_json([*ENV_AMD[:-1], "FIXTURE_ARCH=arm64"], "arm64"))
     image("dupkey", b'{"architecture":"amd64","os":"linux","config":{"Env":["NVIDIA_VISIBLE_'
                     b'DEVICES=all"],"env":["NVIDIA_VISIBLE_DEVICES=none"]}}')
     image("lowerkey", b'{"architecture":"amd64","os":"linux","config":{"env":["A=1"]}}')
@@ -337,7 +338,7 @@ def test_skopeo_reads_the_last_duplicate_key(reg: Setup) -> None:
 def test_attestation_entries_are_skipped(reg: Setup) -> None:
     info = read_image(f"{reg.plain}/test/hostile:attest", platform=AMD)
     assert info.env[-1] == "FIXTURE_ARCH=amd64"
-    with pytest.raises(PlatformNotFound, match="available: linux/arm64, linux/amd64$"):
+    with pytest.raises(PlatformNotFound, match=r"available: linux/arm64, linux/amd64$"):
         read_image(f"{reg.plain}/test/hostile:attest", platform="linux/ppc64le")
 
 
@@ -365,7 +366,7 @@ def test_skopeo_also_refuses_the_forged_config(reg: Setup) -> None:
 
 
 def test_swapped_index_entry_by_tag_fails_on_docker_content_digest(reg: Setup) -> None:
-    with pytest.raises(DigestMismatch, match="Docker-Content-Digest sha256:[0-9a-f]{64} does not "
+    with pytest.raises(DigestMismatch, match=r"Docker-Content-Digest sha256:[0-9a-f]{64} does not "
                                              "match the manifest received"):
         read_image(f"{reg.swap}/test/cuda:multi", platform=AMD)
 
@@ -387,10 +388,10 @@ class _NoDigestHeader(BaseHTTPRequestHandler):
 
     upstream = ""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         import http.client
 
         host, port = self.upstream.split(":")
@@ -449,7 +450,7 @@ def test_basic_from_docker_config_env_and_username_fields(reg: Setup, home: Path
 def test_basic_from_other_sources(reg: Setup, home: Path, monkeypatch: pytest.MonkeyPatch,
                                   how: str) -> None:
     doc = json.dumps({"auths": {reg.basic: auth_entry()}})
-    kwargs: dict[str, str] = {}
+    kwargs: dict[str, Any] = {}
     if how in ("REGISTRY_AUTH_FILE", "authfile"):
         (home / "auth.json").write_text(doc)
         if how == "authfile":
@@ -476,7 +477,7 @@ def test_authfile_is_the_only_source(reg: Setup, home: Path) -> None:
 
 def test_basic_wrong_password(reg: Setup, home: Path) -> None:
     docker_config(home, {"auths": {reg.basic: auth_entry(password="wrong")}})
-    with pytest.raises(AuthenticationRequired, match="credentials from .* were rejected"):
+    with pytest.raises(AuthenticationRequired, match=r"credentials from .* were rejected"):
         read_image(f"{reg.basic}/test/cuda:multi", platform=AMD)
 
 

@@ -77,7 +77,11 @@ def image_refs(args: argparse.Namespace, positional: Sequence[str]) -> list[str]
         from nvreq.errors import InputError
 
         try:
-            text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+            if source == "-":
+                text = sys.stdin.read()
+            else:
+                with open(source, encoding="utf-8") as f:
+                    text = f.read()
         except OSError as exc:
             raise InputError(f"cannot read --images-from {source}: {exc.strerror}") from None
         for line in text.splitlines():

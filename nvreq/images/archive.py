@@ -1,8 +1,9 @@
-"""``docker save`` archives, legacy and docker >= 25 shapes, read through ``manifest.json`` (§2.6)."""
+"""``docker save`` archives, legacy and docker >= 25 shapes, read via ``manifest.json`` (§2.6)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from nvreq.images.digest import compute, matches
 from nvreq.images.documents import MAX_DOCUMENT, check_platform, parse_config
@@ -28,7 +29,7 @@ def read_docker_archive(tar: TarIndex, given: str, resolved: str, selector: str 
     label = tar.label
     doc = decode_json(tar.read("manifest.json", MAX_ARCHIVE_MANIFEST), "manifest.json")
     if not isinstance(doc, list):
-        raise ArchiveError(f"manifest.json is not a list")
+        raise ArchiveError("manifest.json is not a list")
     entries = [check_fields(e, _FIELDS, f"manifest.json[{i}]", "manifest.json")
                for i, e in enumerate(doc)]
     index = _choose(entries, selector, label)
@@ -55,12 +56,12 @@ def read_docker_archive(tar: TarIndex, given: str, resolved: str, selector: str 
     )
 
 
-def _choose(entries: list[dict[str, object]], selector: str | None, label: str) -> int:
+def _choose(entries: Sequence[dict[str, object]], selector: str | None, label: str) -> int:
     if selector is None:
         if len(entries) == 1:
             return 0
         if not entries:
-            raise ImageNotFound(f"the archive holds no image")
+            raise ImageNotFound("the archive holds no image")
         choices = []
         for i, e in enumerate(entries):
             tags = _tags(e)

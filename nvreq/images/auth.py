@@ -186,7 +186,7 @@ def _parse_token(body: bytes, host: str) -> tuple[str, float]:
     issued = doc.get("issued_at")
     stamp = _ISSUED.match(issued) if isinstance(issued, str) else None
     if stamp:
-        start = calendar.timegm(tuple(int(g) for g in stamp.groups()) + (0, 0, 0))
+        start = calendar.timegm((*tuple(int(g) for g in stamp.groups()), 0, 0, 0))
     return token, start + lifetime
 
 

@@ -77,7 +77,8 @@ def find_credentials(domain: str, path: str, *, authfile: str | None = None) -> 
         except ValueError:
             out.warnings.append("DOCKER_AUTH_CONFIG is not valid JSON; ignored")
         else:
-            _from_doc(doc, "DOCKER_AUTH_CONFIG", domain, path, out, helpers=False, creds_store=False)
+            _from_doc(doc, "DOCKER_AUTH_CONFIG", domain, path, out, helpers=False,
+                      creds_store=False)
             if out.secret:
                 return out
     for candidate, store in _files():

@@ -97,8 +97,10 @@ def read_daemon(name: str, given: str, target: Platform, source: str) -> ImageIn
                 raise
     finally:
         conn.close()
-    image_id = doc.get("Id") if isinstance(doc.get("Id"), str) else None
-    repo_digests = [d for d in doc.get("RepoDigests") or [] if isinstance(d, str)]
+    raw_id, raw_digests = doc.get("Id"), doc.get("RepoDigests")
+    image_id = raw_id if isinstance(raw_id, str) else None
+    repo_digests = [d for d in raw_digests if isinstance(d, str)] if isinstance(
+        raw_digests, list) else []
     warnings = ["docker-daemon: the daemon returns no config bytes; nothing verified against a "
                 "digest"]
     if repo_digests:

@@ -76,7 +76,7 @@ def _read(path: str) -> str:
     except OSError as exc:
         raise DockerfileError(f"cannot read {path}: {exc.strerror}") from None
     if len(data) > MAX_DOCKERFILE:
-        raise _err(path, None, f"Dockerfile larger than 1 MiB")
+        raise _err(path, None, "Dockerfile larger than 1 MiB")
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -154,14 +154,14 @@ def _parse(path: str, text: str) -> tuple[str, list[_Instruction], list[str]]:
                 strip_tabs, word = m.group(1) == "-", m.group(3)
                 while True:
                     if i >= len(lines):
-                        raise _err(path, start, f"unterminated heredoc")
+                        raise _err(path, start, "unterminated heredoc")
                     body = lines[i].lstrip("\t") if strip_tabs else lines[i]
                     i += 1
                     if body == word:
                         break
         out.append(_Instruction(start, keyword, tuple(flags), rest))
     if not out:
-        raise _err(path, None, f"file with no instructions")
+        raise _err(path, None, "file with no instructions")
     return escape, out, warnings
 
 
@@ -274,7 +274,7 @@ class _Evaluator:
 
     def run(self, given: str, target_stage: str | None, source: str) -> ImageInfo:
         if not self.stages:
-            raise _err(self.path, None, f"no build stage in current context")
+            raise _err(self.path, None, "no build stage in current context")
         index = len(self.stages) - 1
         if target_stage:
             hits = [i for i, s in enumerate(self.stages) if s.name == target_stage.lower()]
@@ -375,13 +375,13 @@ class _Evaluator:
                 raise self._error(ins, f"unknown flag: {ins.flags[0].partition('=')[0]}")
             for key, default in self._arg_pairs(ins):
                 if key in self.build_args:
-                    value: str | None = self.build_args[key]
+                    arg: str | None = self.build_args[key]
                 elif default is not None:
-                    value = self._word(ins, default, state.expand)
+                    arg = self._word(ins, default, state.expand)
                 else:
-                    value = self.globals.get(key)
-                if value is not None:
-                    state.expand[key] = value
+                    arg = self.globals.get(key)
+                if arg is not None:
+                    state.expand[key] = arg
 
     def _env_pairs(self, ins: _Instruction) -> list[tuple[str, str]]:
         words = _words(ins.args, self.escape)

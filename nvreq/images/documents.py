@@ -115,7 +115,8 @@ def parse_descriptor(obj: object, where: str) -> Descriptor:
         cls = UnsupportedImage if exc.unsupported else InvalidImageConfig
         raise cls(f"{exc} in '{where}'") from None
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        raise InvalidImageConfig(f"invalid manifest: size is not a non-negative integer in '{where}'")
+        raise InvalidImageConfig(
+            f"invalid manifest: size is not a non-negative integer in '{where}'")
     platform = None
     if desc.get("platform") is not None:
         p = check_fields(desc["platform"], ("architecture", "os", "variant"), f"{where}.platform",
@@ -137,7 +138,7 @@ def parse_document(data: bytes, content_type: str | None = None) -> Document:
     obj = check_fields(decode_json(data, "manifest"), _DOC_FIELDS, "(top level)", "manifest")
     ct = (content_type or "").split(";", 1)[0].strip()
     version = obj.get("schemaVersion")
-    if ct in _SCHEMA1 or version == 1 and not isinstance(version, bool):
+    if ct in _SCHEMA1 or (version == 1 and not isinstance(version, bool)):
         raise UnsupportedImage("Docker schema1 manifests are not supported")
     if type(version) is not int or version != 2:
         raise InvalidImageConfig("invalid manifest: schemaVersion must be the integer 2")
@@ -164,7 +165,7 @@ def parse_document(data: bytes, content_type: str | None = None) -> Document:
         raise UnsupportedImage(f"unsupported manifest media type {media_type}")
     has_index_keys = "manifests" in obj
     has_manifest_keys = "config" in obj or "layers" in obj
-    if has_index_keys and has_manifest_keys or (media_type in INDEX_TYPES) == has_manifest_keys:
+    if (has_index_keys and has_manifest_keys) or (media_type in INDEX_TYPES) == has_manifest_keys:
         raise InvalidImageConfig(f"invalid manifest: keys contradict its type {media_type}")
     if media_type in INDEX_TYPES:
         return Document(media_type, manifests=_entries(obj, media_type))
@@ -222,8 +223,8 @@ def choose(index: Document, target: Platform, index_digest: str) -> Descriptor:
 
 def parse_config(data: bytes) -> Config:
     """Read ``os``, ``architecture``, ``variant`` and ``config.Env`` from a config blob (§1.2)."""
-    top = check_fields(decode_json(data, "image config"), ("architecture", "os", "variant",
-                                                            "config"), "(top level)", "image config")
+    fields = ("architecture", "os", "variant", "config")
+    top = check_fields(decode_json(data, "image config"), fields, "(top level)", "image config")
     values = {}
     for key in ("os", "architecture"):
         value = top.get(key)

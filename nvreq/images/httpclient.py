@@ -1,4 +1,4 @@
-"""HTTP for registries on ``http.client``: schemes, TLS, proxies, caps, timeouts, redirects (§3.1, §3.8).
+"""Registry HTTP on ``http.client``: schemes, TLS, proxies, caps, timeouts, redirects (§3.1, §3.8).
 
 Redirects are followed here, never by a library, so that ``Authorization`` only ever goes to the
 origin that issued it; ``urllib.request`` is never imported.

@@ -43,7 +43,8 @@ def decode_json(data: bytes, what: str) -> Any:
     except _Constant as exc:
         raise InvalidImageConfig(f"invalid {what}: {exc.args[0]} is not valid JSON") from None
     except json.JSONDecodeError as exc:
-        raise InvalidImageConfig(f"invalid {what}: malformed JSON ({exc.msg} at {exc.pos})") from None
+        raise InvalidImageConfig(
+            f"invalid {what}: malformed JSON ({exc.msg} at {exc.pos})") from None
     except RecursionError:
         raise InvalidImageConfig(f"invalid {what}: malformed JSON (nested too deeply)") from None
     if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):

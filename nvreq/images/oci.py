@@ -89,10 +89,10 @@ def read_layout(store: Store, given: str, resolved: str, refname: str | None, ta
     """Read the image named ``refname`` (or the only one) from a layout in ``store``."""
     marker = decode_json(store.read("oci-layout", MAX_DOCUMENT), "oci-layout")
     if not isinstance(marker, dict) or marker.get("imageLayoutVersion") != "1.0.0":
-        raise ArchiveError(f"unsupported OCI layout version")
+        raise ArchiveError("unsupported OCI layout version")
     index = parse_document(store.read("index.json", MAX_DOCUMENT))
     if not index.is_index:
-        raise ArchiveError(f"index.json is not an image index")
+        raise ArchiveError("index.json is not an image index")
     chosen = _select(index.manifests, refname, store.label, transport)
 
     def blob(desc: Descriptor) -> bytes:
@@ -126,7 +126,7 @@ def _select(entries: tuple[Descriptor, ...], refname: str | None, label: str,
         if len(entries) == 1:
             return entries[0]
         if not entries:
-            raise ImageNotFound(f"the layout holds no image")
+            raise ImageNotFound("the layout holds no image")
         names = [d.annotations.get(REF_NAME) for d in entries]
         choices = ", ".join(f"{transport}:{label}:{n}" for n in names if n) or "(untagged)"
         raise ImageError(f"more than one image in {label}; choose one: {choices}")
@@ -138,9 +138,9 @@ def _select(entries: tuple[Descriptor, ...], refname: str | None, label: str,
     if len(hits) > 1:
         raise ImageError(f"two images are named {refname!r}")
     if not hits:
-        names = ", ".join(str(d.annotations.get(REF_NAME)) for d in entries
-                          if d.annotations.get(REF_NAME)) or "none"
-        raise ImageNotFound(f"no image named {refname!r} in {label}; available: {names}")
+        listed = ", ".join(str(d.annotations.get(REF_NAME)) for d in entries
+                           if d.annotations.get(REF_NAME)) or "none"
+        raise ImageNotFound(f"no image named {refname!r} in {label}; available: {listed}")
     return hits[0]
 
 

@@ -79,7 +79,7 @@ def _accepted(want: Platform) -> list[str]:
         top = level or 1
         return [f"v{n}" if n > 1 else "" for n in range(top, 0, -1)]
     if want.architecture == "arm64" and (not variant or re.fullmatch(r"v[89](\.\d+)?", variant)):
-        major, _, minor_text = variant.removeprefix("v").partition(".") if variant else ("8", "", "")
+        major, _, minor_text = (variant or "v8").removeprefix("v").partition(".")
         minor = int(minor_text or 0)
         if major == "9":
             nines = [f"v9.{m}" if m else "v9" for m in range(minor, -1, -1)]

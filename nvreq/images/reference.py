@@ -90,10 +90,11 @@ def parse_reference(text: str) -> Reference:
     'docker.io/library/ubuntu:latest'
     >>> str(parse_reference("index.docker.io/nvidia/cuda"))
     'docker.io/nvidia/cuda:latest'
-    >>> parse_reference("Ubuntu")
-    Traceback (most recent call last):
-    ...
-    nvreq.images.errors.InvalidReference: invalid image reference "Ubuntu": repository name must be lowercase
+    >>> try:
+    ...     parse_reference("Ubuntu")
+    ... except InvalidReference as exc:
+    ...     print(exc)
+    invalid image reference "Ubuntu": repository name must be lowercase
     """
     if _HEX64.fullmatch(text):
         raise _invalid(text, "cannot specify 64-byte hexadecimal strings")

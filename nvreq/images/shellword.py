@@ -130,9 +130,8 @@ class _Lexer:
         op = self.next()
         if op == "}":
             return self.lookup(name) or ""
-        if op == ":" and self.peek() in ("-", "+", "?"):
-            op += self.next()
-        elif op in ("#", "%", "/") and self.peek() == op:
+        doubled = op in ("#", "%", "/") and self.peek() == op
+        if (op == ":" and self.peek() in ("-", "+", "?")) or doubled:
             op += self.next()
         elif op not in ("-", "+", "?", "#", "%", "/"):
             raise WordError("bad substitution")

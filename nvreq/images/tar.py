@@ -12,12 +12,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from nvreq.images.errors import ArchiveError, ContentTooLarge, UnsupportedImage
 
-__all__ = ["MAX_KEPT_TOTAL", "MAX_KEPT_MEMBER", "Member", "TarIndex", "compression",
-           "open_tar", "wanted_member"]
+__all__ = [
+    "MAX_KEPT_MEMBER",
+    "MAX_KEPT_TOTAL",
+    "Member",
+    "TarIndex",
+    "compression",
+    "open_tar",
+    "wanted_member",
+]
 
 MAX_KEPT_MEMBER = 4 << 20
 MAX_KEPT_TOTAL = 64 << 20
@@ -139,25 +146,13 @@ def open_tar(path: Path, label: str, keep: Callable[[str, int], bool] = wanted_m
     kind = compression(head)
     if kind == "zstd":
         raw.close()
-        raise UnsupportedImage(f"zstd-compressed archives are not supported; "
+        raise UnsupportedImage("zstd-compressed archives are not supported; "
                                "decompress it first")
     if kind is None:
         index = TarIndex(path, raw, label)
         _scan(raw, index, seekable=True, keep=keep)
         return index
-    stream: IO[bytes]
-    if kind == "gzip":
-        import gzip
-
-        stream = gzip.GzipFile(fileobj=raw)
-    elif kind == "bzip2":
-        import bz2
-
-        stream = bz2.BZ2File(raw)
-    else:
-        import lzma
-
-        stream = lzma.LZMAFile(raw)
+    stream = _decompressor(kind, raw)
     index = TarIndex(path, None, label)
     try:
         _scan(stream, index, seekable=False, keep=keep)
@@ -169,6 +164,20 @@ def open_tar(path: Path, label: str, keep: Callable[[str, int], bool] = wanted_m
     return index
 
 
+def _decompressor(kind: str, raw: IO[bytes]) -> IO[bytes]:
+    if kind == "gzip":
+        import gzip
+
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw))
+    if kind == "bzip2":
+        import bz2
+
+        return cast(IO[bytes], bz2.BZ2File(raw))
+    import lzma
+
+    return cast(IO[bytes], lzma.LZMAFile(raw))
+
+
 def _scan(f: IO[bytes], index: TarIndex, *, seekable: bool, keep: Callable[[str, int], bool]
           ) -> None:
     pos, kept, long_name, long_link = 0, 0, None, None
@@ -178,7 +187,7 @@ def _scan(f: IO[bytes], index: TarIndex, *, seekable: bool, keep: Callable[[str,
         block = f.read(_BLOCK)
         if not block or block == b"\0" * _BLOCK:
             if not index.members:
-                raise ArchiveError(f"not a tar archive (no members)")
+                raise ArchiveError("not a tar archive (no members)")
             return
         if len(block) < _BLOCK:
             raise ArchiveError(f"archive is truncated (header at offset {pos})")
@@ -216,7 +225,7 @@ def _scan(f: IO[bytes], index: TarIndex, *, seekable: bool, keep: Callable[[str,
         if kind == "file" and not seekable and key and keep(key, size):
             kept += size
             if kept > MAX_KEPT_TOTAL:
-                raise ArchiveError(f"archive has too many small members to read in one "
+                raise ArchiveError("archive has too many small members to read in one "
                                    "pass; decompress it first")
             member.data = _exact(f, padded, label)[:size]
         elif seekable:
@@ -291,7 +300,7 @@ def _pax(data: bytes) -> dict[str, str]:
 def _exact(f: IO[bytes], n: int, label: str) -> bytes:
     data = f.read(n)
     if len(data) != n:
-        raise ArchiveError(f"archive is truncated")
+        raise ArchiveError("archive is truncated")
     return data
 
 
@@ -299,7 +308,7 @@ def _skip(f: IO[bytes], n: int, label: str) -> None:
     while n > 0:
         chunk = f.read(min(n, 1 << 20))
         if not chunk:
-            raise ArchiveError(f"archive is truncated")
+            raise ArchiveError("archive is truncated")
         n -= len(chunk)
 
 

@@ -14,16 +14,17 @@ import socketserver
 import sys
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class Handler(BaseHTTPRequestHandler):
     """The three endpoints."""
 
-    images: dict[str, object] = {}
+    images: ClassVar[dict[str, object]] = {}
     api = "1.41"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet."""
 
     def address_string(self) -> str:
@@ -40,7 +41,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         """Route."""
         parts = urlsplit(self.path)
         if parts.path == "/_ping":

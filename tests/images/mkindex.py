@@ -26,8 +26,9 @@ def add_index(layout: Path, tag: str, platforms: list[str]) -> str:
         platform = {"architecture": arch, "os": "linux"}
         if variant:
             platform["variant"] = variant
-        entries.append({"mediaType": desc.get("mediaType", "application/vnd.oci.image.manifest.v1+json"),
-                        "digest": desc["digest"], "size": desc["size"], "platform": platform})
+        media_type = desc.get("mediaType", "application/vnd.oci.image.manifest.v1+json")
+        entries.append({"mediaType": media_type, "digest": desc["digest"], "size": desc["size"],
+                        "platform": platform})
     body = json.dumps({"schemaVersion": 2, "mediaType": INDEX, "manifests": entries},
                       separators=(",", ":")).encode()
     digest = hashlib.sha256(body).hexdigest()

@@ -28,10 +28,10 @@ class Handler(BaseHTTPRequestHandler):
 
     server: TokenServer
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: the token log is written explicitly."""
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         """Anonymous or Basic token request."""
         query = parse_qs(urlsplit(self.path).query)
         valid = None
@@ -40,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
             valid = base64.b64decode(header[6:]).decode() == self.server.userpass
         self.answer("GET", query, valid, "none" if valid is None else "basic")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         """OAuth2 refresh-token or password grant."""
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode())
@@ -72,7 +72,7 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}')
             return
-        access = []
+        access: list[dict[str, object]] = []
         for scope in scopes:
             kind, _, rest = scope.partition(":")
             name, _, actions = rest.rpartition(":")

@@ -244,13 +244,13 @@ def index_json(entries: list[tuple[bytes, dict[str, str] | None, dict[str, str] 
                ) -> bytes:
     """An OCI index of ``(manifest, platform, annotations, media type)`` entries."""
     manifests = []
-    for body, platform, annotations, media_type in entries:
+    for body, plat, notes, media_type in entries:
         desc: dict[str, object] = {"mediaType": media_type, "digest": sha(body),
                                    "size": len(body)}
-        if platform:
-            desc["platform"] = platform
-        if annotations:
-            desc["annotations"] = annotations
+        if plat:
+            desc["platform"] = plat
+        if notes:
+            desc["annotations"] = notes
         manifests.append(desc)
     return json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests},
                       separators=(",", ":")).encode()
