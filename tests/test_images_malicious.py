@@ -136,7 +136,8 @@ def evil() -> Iterator[str]:
     ("truncated", InvalidImageConfig, "malformed JSON"),
     ("version", InvalidImageConfig, "schemaVersion must be the integer 2"),
     ("loop", TransportError, "more than 10 redirects"),
-    ("headers", TransportError, "response headers from 127.0.0.1:{port} larger than 64 KiB"),
+    ("headers", TransportError, "bad response from 127.0.0.1:{port}: response headers larger "
+                                "than 64 KiB"),
     ("wrongblob", DigestMismatch, f"config {CONFIG_DIGEST}: received content has digest sha256:"),
     ("shortblob", DigestMismatch, f"config {CONFIG_DIGEST}: received content has digest"),
 ])

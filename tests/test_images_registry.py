@@ -609,6 +609,21 @@ def test_tls_registry_with_trusted_ca(reg: Setup, monkeypatch: pytest.MonkeyPatc
     assert "refused redirect from https to http" in out
 
 
+def test_registry_read_imports_no_http_client_or_email(reg: Setup) -> None:
+    """§6.3: the registry path uses nvreq's own HTTP/1.1 code, never urllib.request."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom nvreq.images import read_image\n"
+            f"read_image('{reg.token}/test/cuda:multi', platform='linux/amd64')\n"
+            "print(sorted({'http.client', 'email', 'urllib.request', 'tarfile'} & "
+            "set(sys.modules)))\n")
+    env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
 def test_hanging_peer_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

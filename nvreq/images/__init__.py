@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nvreq.errors import ImageError, InputError, NvreqError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 from nvreq.images.info import ImageInfo
 from nvreq.images.platforms import Platform, machine_platform, parse_platform
 
@@ -81,17 +84,18 @@ def read_images(refs: Sequence[str], *, max_workers: int = 8,
         return list(pool.map(one, range(len(refs))))
 
 
-@dataclass(frozen=True, slots=True)
 class _Options:
-    target: Platform
-    source: str
-    insecure: tuple[str, ...]
-    timeout: float
-    authfile: str | None
-    log: Callable[[str], None] | None
-    build_args: tuple[str, ...]
-    target_stage: str | None
-    no_base: bool
+    """Per-call reading options (a plain class: cheap to define on the CLI's start-up path)."""
+
+    __slots__ = ("authfile", "build_args", "insecure", "log", "no_base", "source", "target",
+                 "target_stage", "timeout")
+
+    def __init__(self, target: Platform, source: str, insecure: tuple[str, ...], timeout: float,
+                 authfile: str | None, log: Callable[[str], None] | None,
+                 build_args: tuple[str, ...], target_stage: str | None, no_base: bool) -> None:
+        self.target, self.source, self.insecure, self.timeout = target, source, insecure, timeout
+        self.authfile, self.log, self.build_args = authfile, log, build_args
+        self.target_stage, self.no_base = target_stage, no_base
 
 
 def _target(platform: str | None, source: str | None) -> tuple[Platform, str]:
@@ -106,6 +110,8 @@ def _target(platform: str | None, source: str | None) -> tuple[Platform, str]:
 def _dispatch(ref: str, transport: str, rest: str, o: _Options) -> ImageInfo:
     if transport == "docker":
         return _registry(ref, rest, o)
+    from pathlib import Path
+
     if transport == "local":
         return _local(ref, Path(os.path.expanduser(rest)), rest, o)
     if transport == "docker-daemon":
@@ -152,7 +158,7 @@ def _registry(ref: str, rest: str, o: _Options) -> ImageInfo:
     except ImageError as exc:
         if exc.reference is None:
             exc.reference = canonical if canonical == ref else f"{canonical} ({ref})"
-        if not ref.startswith("docker://") and Path(ref).exists():
+        if not ref.startswith("docker://") and os.path.exists(ref):
             exc.message += f"; a local file {ref} exists; write ./{ref} to read it"
         raise
     finally:
@@ -160,6 +166,7 @@ def _registry(ref: str, rest: str, o: _Options) -> ImageInfo:
 
 
 def _local(ref: str, path: Path, shown: str, o: _Options) -> ImageInfo:
+    """Sniff a local directory or file (§2.2)."""
     if path.is_dir():
         if (path / "oci-layout").exists():
             from nvreq.images.oci import DirStore, read_layout

@@ -6,19 +6,21 @@ Tokens live in memory only, keyed by (realm, service, scope, credential identity
 from __future__ import annotations
 
 import base64
-import calendar
 import hashlib
 import json
 import re
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
-from nvreq.images.credentials import Secret
 from nvreq.images.errors import AuthenticationRequired
 from nvreq.images.httpclient import Credential, Http, Origin, origin_of
 from nvreq.images.netpolicy import address_class
+
+if TYPE_CHECKING:
+    from nvreq.images.credentials import Secret
 
 __all__ = ["Challenge", "basic_header", "fetch_token", "forget_token", "parse_challenges"]
 
@@ -186,8 +188,23 @@ def _parse_token(body: bytes, host: str) -> tuple[str, float]:
     issued = doc.get("issued_at")
     stamp = _ISSUED.match(issued) if isinstance(issued, str) else None
     if stamp:
-        start = calendar.timegm((*tuple(int(g) for g in stamp.groups()), 0, 0, 0))
+        year, month, day, hour, minute, second = (int(g) for g in stamp.groups())
+        start = _epoch(year, month, day, hour, minute, second)
     return token, start + lifetime
+
+
+def _epoch(year: int, month: int, day: int, hour: int, minute: int, second: int) -> float:
+    """Seconds since 1970 of a UTC time (days-from-civil; no ``calendar``/``datetime`` import).
+
+    >>> _epoch(2024, 3, 1, 12, 0, 0) == 1709294400
+    True
+    """
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    return float(days * 86400 + hour * 3600 + minute * 60 + second)
 
 
 def _clean(url: str) -> str:

@@ -12,8 +12,6 @@ import binascii
 import json
 import os
 import re
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,13 +46,18 @@ class Secret:
         return f"<Secret user={self.username!r} {'+'.join(kinds) or 'empty'} from {self.source}>"
 
 
-@dataclass(slots=True)
 class Lookup:
     """The outcome of a lookup: the secret if found, where nvreq looked, and warnings."""
 
-    secret: Secret | None = None
-    looked: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    __slots__ = ("looked", "secret", "warnings")
+
+    def __init__(self) -> None:
+        self.secret: Secret | None = None
+        self.looked: list[str] = []
+        self.warnings: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"<Lookup {self.secret!r} looked={self.looked}>"
 
 
 def auth_key(domain: str) -> str:
@@ -213,6 +216,9 @@ def _helper(name: str, server: str, out: Lookup) -> Secret | None:
 
 
 def _run_helper(program: str, server: str) -> tuple[dict[str, Any] | None, str | None]:
+    import shutil
+    import subprocess
+
     found = shutil.which(program)
     if not found:
         return None, f"credential helper {program} not found on PATH"

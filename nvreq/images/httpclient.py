@@ -1,22 +1,22 @@
-"""Registry HTTP on ``http.client``: schemes, TLS, proxies, caps, timeouts, redirects (§3.1, §3.8).
+"""Registry HTTP: schemes, TLS, proxies, caps, timeouts and redirects (§3.1, §3.8).
 
 Redirects are followed here, never by a library, so that ``Authorization`` only ever goes to the
-origin that issued it; ``urllib.request`` is never imported.
+origin that issued it; ``urllib.request`` and ``http.client`` are never imported (the wire
+protocol is in :mod:`nvreq.images.wire`).
 """
 
 from __future__ import annotations
 
-import http.client
 import os
 import socket
 import ssl
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
 from nvreq.images.errors import ContentTooLarge, TransportError
 from nvreq.images.netpolicy import is_loopback, no_proxy_matches, tls_context
+from nvreq.images.wire import BodyTooLarge, Connection, PeerClosed, connect
 
 __all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "Credential", "Http", "Origin", "Response",
            "origin_of"]
@@ -24,7 +24,6 @@ __all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "Credential", "Http", "Origin", "R
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 MAX_REDIRECTS = 10
-MAX_HEADERS = 64 << 10
 MAX_ERROR_BODY = 1 << 20
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _USER_AGENT = "nvreq/0.1.0"
@@ -39,23 +38,29 @@ def origin_of(url: str) -> Origin:
     return parts.scheme, parts.hostname or "", port
 
 
-@dataclass(frozen=True, slots=True)
 class Credential:
     """An ``Authorization`` header value bound to the one origin it may be sent to."""
 
-    origin: Origin
-    kind: str
-    value: str = field(repr=False)
+    __slots__ = ("kind", "origin", "value")
+
+    def __init__(self, origin: Origin, kind: str, value: str) -> None:
+        self.origin, self.kind, self.value = origin, kind, value
+
+    def __repr__(self) -> str:
+        return f"<Credential {self.kind} for {self.origin[0]}://{self.origin[1]}:{self.origin[2]}>"
 
 
-@dataclass(frozen=True, slots=True)
 class Response:
     """A complete, capped response; ``url`` is the final URL after redirects."""
 
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes = field(repr=False)
-    url: str
+    __slots__ = ("body", "headers", "status", "url")
+
+    def __init__(self, status: int, headers: tuple[tuple[str, str], ...], body: bytes,
+                 url: str) -> None:
+        self.status, self.headers, self.body, self.url = status, headers, body, url
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status} {_strip(self.url)}>"
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive)."""
@@ -76,7 +81,7 @@ class Http:
         self.insecure = frozenset(insecure)
         self.log = log
         self.warnings: list[str] = []
-        self._conns: dict[tuple[str, str, int, bool], http.client.HTTPConnection] = {}
+        self._conns: dict[tuple[str, str, int, bool], Connection] = {}
         self._schemes: dict[str, tuple[str, bool]] = {}
 
     def close(self) -> None:
@@ -154,88 +159,69 @@ class Http:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity", **headers}
         key = (scheme, host, port, verify)
+        where = f"{host}:{port}"
         for attempt in (0, 1):
             conn = self._conns.get(key)
-            reused = conn is not None
+            reused = conn is not None and conn.used
             if conn is None:
                 conn = self._connect(scheme, host, port, verify)
                 self._conns[key] = conn
-            target = url.split("#", 1)[0] if getattr(conn, "_nvreq_proxy", False) else path
+            target = url.split("#", 1)[0] if conn.absolute else path
             try:
-                self._arm(conn)
-                conn.request(method, target, body=body, headers=headers)
-                raw = conn.getresponse()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                conn.sock.settimeout(self._remaining(READ_TIMEOUT))
+                status, pairs = conn.send(method, target, headers, body)
+            except (PeerClosed, BrokenPipeError, ConnectionResetError) as exc:
                 self._drop(key)
                 if reused and attempt == 0:
                     continue
-                raise TransportError(f"connection to {host}:{port} lost: {_reason(exc)}") from None
+                raise TransportError(f"connection to {where} lost: {_reason(exc)}") from None
             except TimeoutError:
                 self._drop(key)
-                raise TransportError(f"timed out waiting for {host}:{port} ({method} "
+                raise TransportError(f"timed out waiting for {where} ({method} "
                                      f"{_strip(url)})") from None
-            except (OSError, http.client.HTTPException) as exc:
+            except OSError as exc:
                 self._drop(key)
-                raise TransportError(f"{method} {_strip(url)} failed: {_reason(exc)}") from None
-            return self._finish(raw, key, url, method, cap, kind)
+                raise TransportError(f"bad response from {where}: {_reason(exc)}") from None
+            return self._finish(conn, status, pairs, key, url, method, cap, kind)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _finish(self, raw: http.client.HTTPResponse, key: tuple[str, str, int, bool], url: str,
-                method: str, cap: int, kind: str) -> Response:
-        host = f"{key[1]}:{key[2]}"
+    def _finish(self, conn: Connection, status: int, pairs: list[tuple[str, str]],
+                key: tuple[str, str, int, bool], url: str, method: str, cap: int,
+                kind: str) -> Response:
+        where = f"{key[1]}:{key[2]}"
         if self.log:
-            self.log(f"{method} {_strip(url)} -> {raw.status} (authorization: {kind})")
-        pairs = tuple(raw.getheaders())
-        if sum(len(k) + len(v) + 4 for k, v in pairs) > MAX_HEADERS:
+            self.log(f"{method} {_strip(url)} -> {status} (authorization: {kind})")
+        encoding = next((v for k, v in pairs if k.lower() == "content-encoding"), "identity")
+        if encoding.strip().lower() not in ("identity", ""):
             self._drop(key)
-            raise TransportError(f"response headers from {host} larger than 64 KiB")
-        encoding = (raw.getheader("content-encoding") or "identity").strip().lower()
-        if encoding != "identity":
-            self._drop(key)
-            raise TransportError(f"{host} sent Content-Encoding {encoding!r} (asked for identity)")
-        limit = cap if 200 <= raw.status < 300 else MAX_ERROR_BODY
-        length = raw.getheader("content-length")
-        if length is not None and length.strip().isdigit() and int(length) > limit:
-            self._drop(key)
-            raise ContentTooLarge(f"{_what(url)} larger than {_size(limit)} from {host} "
-                                  f"(Content-Length {int(length)})")
+            raise TransportError(f"{where} sent Content-Encoding {encoding.strip().lower()!r} "
+                                 "(asked for identity)")
+        limit = cap if 200 <= status < 300 else MAX_ERROR_BODY
         try:
-            data = raw.read(limit + 1) if method != "HEAD" else b""
+            data = conn.body(limit)
+        except BodyTooLarge as exc:
+            self._drop(key)
+            announced = f" (Content-Length {exc.length})" if exc.length is not None else ""
+            raise ContentTooLarge(f"{_what(url)} larger than {_size(limit)} from {where}"
+                                  f"{announced}") from None
         except TimeoutError:
             self._drop(key)
-            raise TransportError(f"timed out reading from {host} ({_strip(url)})") from None
-        except (OSError, http.client.HTTPException) as exc:
+            raise TransportError(f"timed out reading from {where} ({_strip(url)})") from None
+        except OSError as exc:
             self._drop(key)
-            raise TransportError(f"reading from {host} failed: {_reason(exc)}") from None
-        if len(data) > limit:
+            raise TransportError(f"reading from {where} failed: {_reason(exc)}") from None
+        if conn.closed:
             self._drop(key)
-            raise ContentTooLarge(f"{_what(url)} larger than {_size(limit)} from {host}")
-        if not raw.isclosed():
-            raw.read(1)
-        if raw.will_close:
-            self._drop(key)
-        return Response(raw.status, pairs, data, url)
+        return Response(status, tuple(pairs), data, url)
 
-    def _connect(self, scheme: str, host: str, port: int,
-                 verify: bool) -> http.client.HTTPConnection:
+    def _connect(self, scheme: str, host: str, port: int, verify: bool) -> Connection:
         timeout = self._remaining(CONNECT_TIMEOUT)
         proxy = None if is_loopback(host) or no_proxy_matches(host, port) else _proxy(scheme)
-        conn: http.client.HTTPConnection
+        ctx = None
         if scheme == "https":
             ctx = tls_context(f"{host}:{port}" if port != 443 else host, verify=verify)
-            if proxy:
-                conn = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=timeout,
-                                                   context=ctx)
-                conn.set_tunnel(host, port, headers=proxy[2])
-            else:
-                conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ctx)
-        elif proxy:
-            conn = http.client.HTTPConnection(proxy[0], proxy[1], timeout=timeout)
-            conn._nvreq_proxy = True  # type: ignore[attr-defined]
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=timeout)
         try:
-            conn.connect()
+            return connect(host, port, timeout, tls=ctx, proxy=proxy)
         except ssl.SSLCertVerificationError as exc:
             raise TransportError(f"TLS certificate verification failed for {host}:{port}: "
                                  f"{exc.verify_message}; for a registry you trust without a "
@@ -245,11 +231,6 @@ class Http:
             raise TransportError(f"timed out connecting to {host}:{port}") from None
         except OSError as exc:
             raise TransportError(f"cannot connect to {host}:{port}: {_reason(exc)}") from None
-        return conn
-
-    def _arm(self, conn: http.client.HTTPConnection) -> None:
-        if conn.sock is not None:
-            conn.sock.settimeout(self._remaining(READ_TIMEOUT))
 
     def _remaining(self, cap: float) -> float:
         left = self.deadline - time.monotonic()

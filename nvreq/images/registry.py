@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from nvreq.images import auth
-from nvreq.images.credentials import Lookup, Secret, find_credentials
 from nvreq.images.digest import DigestError, compute, matches, parse_digest
 from nvreq.images.documents import (
     DOCKER_LIST,
@@ -32,6 +32,9 @@ from nvreq.images.info import ImageInfo
 from nvreq.images.platforms import Platform
 from nvreq.images.reference import Reference, api_host
 from nvreq.images.resolve import env_warnings, resolve
+
+if TYPE_CHECKING:
+    from nvreq.images.credentials import Lookup, Secret
 
 __all__ = ["ACCEPT", "read_registry"]
 
@@ -202,6 +205,8 @@ class _Client:
 
     def _secret(self) -> Secret | None:
         if self.lookup is None:
+            from nvreq.images.credentials import find_credentials
+
             self.lookup = find_credentials(self.ref.domain, self.ref.path, authfile=self.authfile)
             self.warnings.extend(self.lookup.warnings)
         return self.lookup.secret

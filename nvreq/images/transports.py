@@ -5,10 +5,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nvreq.images.errors import ArchiveError, ImageError, InvalidReference, UnsupportedImage
 from nvreq.images.reference import is_reference
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["LOCAL_PREFIXES", "classify", "dockerfile_text", "sniff_file"]
 
@@ -39,12 +42,12 @@ def classify(arg: str) -> tuple[str, str]:
         raise InvalidReference(f'unknown transport "{m.group(1)}"; use docker://, oci:, '
                                "oci-archive:, docker-archive:, docker-daemon: or dockerfile:")
     if arg in (".", "..") or arg.startswith(("/", "./", "../", "~/")):
-        if not Path(arg).expanduser().exists():
+        if not os.path.exists(os.path.expanduser(arg)):
             raise ImageError("no such file or directory")
         return "local", arg
-    path = Path(arg)
-    if path.exists() and (not is_reference(arg) or arg.endswith(_TAR_SUFFIXES)
-                          or any(fnmatch.fnmatchcase(path.name, p) for p in _DOCKERFILE_NAMES)):
+    name = os.path.basename(arg)
+    if os.path.exists(arg) and (not is_reference(arg) or arg.endswith(_TAR_SUFFIXES)
+                                or any(fnmatch.fnmatchcase(name, p) for p in _DOCKERFILE_NAMES)):
         return "local", arg
     return "docker", arg
 
@@ -52,7 +55,7 @@ def classify(arg: str) -> tuple[str, str]:
 def sniff_file(path: Path) -> str:
     """``tar`` (possibly compressed) or ``dockerfile`` from a file's first bytes."""
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             head = f.read(512)
     except OSError as exc:
         raise ArchiveError(f"cannot read {path}: {exc.strerror}") from None
@@ -81,7 +84,3 @@ def dockerfile_text(head: bytes) -> bool:
         return bool(m) and m is not None and m.group(1).upper() in ("FROM", "ARG")
     return False
 
-
-def expand(path: str) -> Path:
-    """``~`` expanded."""
-    return Path(os.path.expanduser(path))
