@@ -616,7 +616,7 @@ def test_registry_read_imports_no_http_client_or_email(reg: Setup) -> None:
 
     code = ("import sys\nfrom nvreq.images import read_image\n"
             f"read_image('{reg.token}/test/cuda:multi', platform='linux/amd64')\n"
-            "print(sorted({'http.client', 'email', 'urllib.request', 'tarfile'} & "
+            "print(sorted({'http.client', 'email', 'urllib.request', 'tarfile', 'ssl'} & "
             "set(sys.modules)))\n")
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,

@@ -8,14 +8,13 @@ protocol is in :mod:`nvreq.images.wire`).
 from __future__ import annotations
 
 import os
-import socket
-import ssl
 import time
 from collections.abc import Callable, Collection
 from urllib.parse import unquote, urljoin, urlsplit
 
 from nvreq.images.errors import ContentTooLarge, TransportError
 from nvreq.images.netpolicy import is_loopback, no_proxy_matches, tls_context
+from nvreq.images.probe import speaks_tls
 from nvreq.images.wire import BodyTooLarge, Connection, PeerClosed, connect
 
 __all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "Credential", "Http", "Origin", "Response",
@@ -106,18 +105,12 @@ class Http:
             self.warnings.append(f"{hostport} is an insecure registry: TLS is not verified")
         _, h, port = origin_of(f"https://{hostport}")
         try:
-            raw = socket.create_connection((h, port), timeout=self._remaining(CONNECT_TIMEOUT))
+            tls = speaks_tls(h, port, self._remaining(CONNECT_TIMEOUT))
+        except TimeoutError:
+            raise TransportError(f"timed out probing {hostport} for TLS") from None
         except OSError as exc:
             raise TransportError(f"cannot connect to {hostport}: {_reason(exc)}") from None
-        try:
-            with tls_context(None, verify=False).wrap_socket(raw, server_hostname=h):
-                pass
-        except ssl.SSLCertVerificationError:  # pragma: no cover - verification is off here
-            return "https", not insecure
-        except (ssl.SSLError, ConnectionError, OSError):
-            raw.close()
-            return "http", False
-        return "https", not insecure
+        return ("https", not insecure) if tls else ("http", False)
 
     def request(self, method: str, url: str, *, cap: int, auth: Credential | None = None,
                 headers: dict[str, str] | None = None, body: bytes | None = None,
@@ -222,14 +215,15 @@ class Http:
             ctx = tls_context(f"{host}:{port}" if port != 443 else host, verify=verify)
         try:
             return connect(host, port, timeout, tls=ctx, proxy=proxy)
-        except ssl.SSLCertVerificationError as exc:
-            raise TransportError(f"TLS certificate verification failed for {host}:{port}: "
-                                 f"{exc.verify_message}; for a registry you trust without a "
-                                 f"valid certificate use --insecure-registry {host}:{port}"
-                                 ) from None
         except TimeoutError:
             raise TransportError(f"timed out connecting to {host}:{port}") from None
         except OSError as exc:
+            verify_message = getattr(exc, "verify_message", None)
+            if verify_message is not None:
+                raise TransportError(f"TLS certificate verification failed for {host}:{port}: "
+                                     f"{verify_message}; for a registry you trust without a "
+                                     f"valid certificate use --insecure-registry {host}:{port}"
+                                     ) from None
             raise TransportError(f"cannot connect to {host}:{port}: {_reason(exc)}") from None
 
     def _remaining(self, cap: float) -> float:

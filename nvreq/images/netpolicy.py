@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import os
-import ssl
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["address_class", "is_loopback", "no_proxy_matches", "tls_context"]
 
@@ -19,11 +20,17 @@ def is_loopback(host: str) -> bool:
     >>> is_loopback("127.0.0.2"), is_loopback("localhost"), is_loopback("10.0.0.1")
     (True, True, False)
     """
-    return host.lower() == "localhost" or address_class(host) == "loopback"
+    name = host.lower().strip("[]")
+    parts = name.split(".")
+    if len(parts) == 4 and all(p.isdigit() for p in parts):
+        return parts[0] == "127" and all(int(p) < 256 for p in parts)
+    return name == "localhost" or (":" in name and address_class(name) == "loopback")
 
 
 def address_class(host: str) -> str | None:
     """``loopback``, ``private``, ``link-local``, ``unspecified`` for IP literals; else None."""
+    import ipaddress
+
     try:
         ip = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -62,6 +69,8 @@ def no_proxy_matches(host: str, port: int) -> bool:
 @functools.cache
 def tls_context(hostport: str | None, *, verify: bool = True) -> ssl.SSLContext:
     """A TLS 1.2+ context, built once per (host, mode): the system CAs plus ``certs.d`` CAs."""
+    import ssl
+
     if not verify:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
@@ -76,15 +85,18 @@ def tls_context(hostport: str | None, *, verify: bool = True) -> ssl.SSLContext:
 
 @functools.cache
 def _default_verified() -> ssl.SSLContext:
+    import ssl
+
     return ssl.create_default_context()
 
 
-def _cert_files(hostport: str | None) -> list[Path]:
+def _cert_files(hostport: str | None) -> list[str]:
     if not hostport:
         return []
-    found: list[Path] = []
+    found: list[str] = []
     for base in _CERT_DIRS:
-        folder = Path(base) / hostport
-        if folder.is_dir():
-            found.extend(sorted(folder.glob("*.crt")))
+        folder = os.path.join(base, hostport)
+        if os.path.isdir(folder):
+            found.extend(sorted(os.path.join(folder, n) for n in os.listdir(folder)
+                                if n.endswith(".crt")))
     return found
