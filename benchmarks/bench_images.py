@@ -55,7 +55,8 @@ def measure(commands: dict[str, list[str]], rounds: int, warmups: int = 2) -> di
             done = subprocess.run(argv, capture_output=True, env=env, check=False)
             elapsed = (time.perf_counter() - start) * 1000
             if done.returncode not in (0, 1):
-                raise SystemExit(f"{name} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
+                tail = done.stderr.decode()[-500:]
+                raise SystemExit(f"{name} failed ({done.returncode}): {tail}")
             if i >= warmups:
                 times[name].append(elapsed)
     return {name: statistics.median(values) for name, values in times.items()}

@@ -325,6 +325,14 @@ def test_realm_validation(realm: str, registry: tuple[str, str, int], ok: bool) 
             check_realm(realm, registry)
 
 
+def test_only_loopback_or_insecure_hosts_may_use_http() -> None:
+    """No connection is made to decide: a public host is https, verified, always."""
+    from nvreq.images.httpclient import Http
+
+    assert Http().base_url("registry.example.com") == ("https://registry.example.com", True)
+    assert Http().base_url("10.1.2.3:5000") == ("https://10.1.2.3:5000", True)
+
+
 @pytest.mark.parametrize(("value", "host", "port", "matched"), [
     ("*", "a.example", 443, True), (".example.com", "r.example.com", 443, True),
     ("example.com", "r.example.com", 443, True), ("example.com", "example.com", 443, True),
