@@ -99,6 +99,17 @@ def main() -> None:
             results[label] = {name: {"median_ms": round(ms, 1),
                                      "ratio": round(ms / medians["skopeo"], 2)}
                               for name, ms in medians.items()}
+        archive = work / "image.tar"
+        w.run(["skopeo", "copy", "-q", f"oci:{layout}:amd64",
+               f"docker-archive:{archive}:test/cuda:single"])
+        for label, image in (("oci layout", f"oci:{layout}:multi"),
+                             ("docker-archive", f"docker-archive:{archive}")):
+            commands = {"skopeo": ["skopeo", "inspect", "--config", image],
+                        "nvreq env": [*nvreq, "env", image, "--platform", "linux/amd64"]}
+            medians = measure(commands, args.rounds)
+            results[label] = {name: {"median_ms": round(ms, 1),
+                                     "ratio": round(ms / medians["skopeo"], 2)}
+                              for name, ms in medians.items()}
     finally:
         world.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -114,7 +125,7 @@ def main() -> None:
         return
     print(f"machine: {machine}")
     for label, rows in results.items():
-        print(f"\n{label} (test/cuda:multi, OCI index, 2 platforms)")
+        print(f"\n{label}")
         for name, row in rows.items():
             print(f"  {name:<12} {row['median_ms']:>7.1f} ms   {row['ratio']:.2f}x skopeo")
 

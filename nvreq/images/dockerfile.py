@@ -8,36 +8,21 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from nvreq.images.dockerparse import Instruction, err, parse, read, words
 from nvreq.images.errors import DockerfileError, ImageError
 from nvreq.images.info import ImageInfo
 from nvreq.images.platforms import Platform, machine_platform, parse_platform
 from nvreq.images.shellword import WordError, process_word
 
-__all__ = ["DEFAULT_PATH", "MAX_DOCKERFILE", "read_dockerfile"]
+__all__ = ["DEFAULT_PATH", "read_dockerfile"]
 
-MAX_DOCKERFILE = 1 << 20
-MAX_LINE = 65535
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-_INSTRUCTIONS = frozenset({"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM",
-                           "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL",
-                           "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"})
-_DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
-_HEREDOC = re.compile(r"<<(-?)(['\"]?)([A-Za-z0-9_.-]+)\2")
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
 
 BaseReader = Callable[[str, Platform], ImageInfo]
-
-
-@dataclass(frozen=True, slots=True)
-class _Instruction:
-    line: int
-    keyword: str
-    flags: tuple[str, ...]
-    args: str
 
 
 @dataclass(slots=True)
@@ -46,7 +31,7 @@ class _Stage:
     base: str
     platform: str | None
     line: int
-    body: list[_Instruction] = field(default_factory=list)
+    body: list[Instruction] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -54,33 +39,16 @@ class _State:
     env: list[tuple[str, str]]
     expand: dict[str, str]
     origins: dict[str, str]
-    onbuild: list[_Instruction]
+    onbuild: list[Instruction]
 
 
 def read_dockerfile(path: str, given: str, target: Platform, source: str, *,
                     build_args: Sequence[str] = (), target_stage: str | None = None,
                     no_base: bool = False, base_reader: BaseReader | None = None) -> ImageInfo:
     """Evaluate the Env of ``target_stage`` (default: the last) for ``target``."""
-    text = _read(path)
+    text = read(path)
     return _Evaluator(path, text, target, _build_args(build_args), no_base,
                       base_reader).run(given, target_stage, source)
-
-
-def _read(path: str) -> str:
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_DOCKERFILE + 1)
-        else:
-            with open(os.path.expanduser(path), "rb") as f:
-                data = f.read(MAX_DOCKERFILE + 1)
-    except OSError as exc:
-        raise DockerfileError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > MAX_DOCKERFILE:
-        raise _err(path, None, "Dockerfile larger than 1 MiB")
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise _err(path, None, f"not UTF-8 (byte {exc.start})") from None
 
 
 def _build_args(items: Sequence[str]) -> dict[str, str]:
@@ -95,131 +63,11 @@ def _build_args(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _parse(path: str, text: str) -> tuple[str, list[_Instruction], list[str]]:
-    lines = text.replace("\r\n", "\n").split("\n")
-    escape, warnings, seen = "\\", [], set()
-    i = 0
-    while i < len(lines):
-        m = _DIRECTIVE.fullmatch(lines[i].strip())
-        if not m or m.group(1).lower() not in ("syntax", "escape", "check"):
-            break
-        key, value = m.group(1).lower(), m.group(2)
-        if key in seen:
-            raise _err(path, i + 1, f"only one {key} parser directive can be used")
-        seen.add(key)
-        if key == "escape":
-            if value not in ("\\", "`"):
-                raise _err(path, i + 1, f"invalid escape token '{value}' does not "
-                                      "match ` or \\")
-            escape = value
-        elif key == "syntax" and not re.match(r"(docker\.io/)?docker/dockerfile(-upstream)?"
-                                              r"([:@]|$)", value):
-            warnings.append(f"custom frontend {value}; nvreq applies the standard Dockerfile "
-                            "rules")
-        i += 1
-    out: list[_Instruction] = []
-    while i < len(lines):
-        if len(lines[i].encode()) > MAX_LINE:
-            raise _err(path, i + 1, f"dockerfile line greater than max allowed size "
-                                  f"of {MAX_LINE}")
-        stripped = lines[i].strip()
-        if not stripped or stripped.startswith("#"):
-            i += 1
-            continue
-        start, text_ = i + 1, lines[i].lstrip()
-        while _continues(text_, escape):
-            text_ = text_.rstrip(" \t")[:-1]
-            i += 1
-            while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
-                i += 1
-            if i >= len(lines):
-                break
-            text_ += lines[i]
-        i += 1
-        keyword, _, rest = text_.strip().partition(" ") if " " in text_.strip() else (
-            text_.strip().partition("\t"))
-        keyword = keyword.upper()
-        rest = rest.strip()
-        if keyword not in _INSTRUCTIONS:
-            raise _err(path, start, f"unknown instruction: {keyword}")
-        flags: list[str] = []
-        while rest.startswith("--"):
-            flag, _, rest = rest.partition(" ")
-            flags.append(flag[2:])
-            rest = rest.lstrip()
-        sub = rest.split(None, 1)[0].upper() if keyword == "ONBUILD" and rest else ""
-        if (keyword in ("RUN", "COPY", "ADD") or sub in ("RUN", "COPY", "ADD")) and not (
-                rest.startswith("[")):
-            for m in _HEREDOC.finditer(rest):
-                strip_tabs, word = m.group(1) == "-", m.group(3)
-                while True:
-                    if i >= len(lines):
-                        raise _err(path, start, "unterminated heredoc")
-                    body = lines[i].lstrip("\t") if strip_tabs else lines[i]
-                    i += 1
-                    if body == word:
-                        break
-        out.append(_Instruction(start, keyword, tuple(flags), rest))
-    if not out:
-        raise _err(path, None, "file with no instructions")
-    return escape, out, warnings
-
-
-def _continues(text: str, escape: str) -> bool:
-    return text.rstrip(" \t").endswith(escape) and not text.lstrip().startswith("#")
-
-
-def _words(rest: str, escape: str) -> list[str]:
-    """BuildKit's ``parseWords``: split at unquoted whitespace, keeping quotes and escapes."""
-    words, word, quote, blank_ok, in_word = [], "", "", False, False
-    i, n = 0, len(rest)
-    while i < n:
-        ch = rest[i]
-        if not in_word and not quote:
-            if ch.isspace():
-                i += 1
-                continue
-            in_word = True
-        if quote:
-            if ch == quote:
-                quote = ""
-            elif ch == escape and quote != "'":
-                if i + 1 == n:
-                    i += 1
-                    continue
-                word += ch
-                i += 1
-                ch = rest[i]
-            word += ch
-            i += 1
-            continue
-        if ch.isspace():
-            if blank_ok or word:
-                words.append(word)
-            word, blank_ok, in_word = "", False, False
-            i += 1
-            continue
-        if ch in ("'", '"'):
-            quote, blank_ok = ch, True
-        if ch == escape:
-            if i + 1 == n:
-                i += 1
-                continue
-            word += ch
-            i += 1
-            ch = rest[i]
-        word += ch
-        i += 1
-    if blank_ok or word:
-        words.append(word)
-    return words
-
-
 class _Evaluator:
     def __init__(self, path: str, text: str, target: Platform, build_args: dict[str, str],
                  no_base: bool, base_reader: BaseReader | None) -> None:
         self.path = path
-        self.escape, instructions, self.warnings = _parse(path, text)
+        self.escape, instructions, self.warnings = parse(path, text)
         self.target, self.build_args = target, build_args
         self.no_base, self.base_reader = no_base, base_reader
         self.partial: set[str] = set()
@@ -229,7 +77,7 @@ class _Evaluator:
         self._split(instructions)
         self.states: dict[int, _State] = {}
 
-    def _split(self, instructions: list[_Instruction]) -> None:
+    def _split(self, instructions: list[Instruction]) -> None:
         for ins in instructions:
             if ins.keyword == "FROM":
                 self.stages.append(self._from(ins))
@@ -257,7 +105,7 @@ class _Evaluator:
     def _global_env(self) -> dict[str, str]:
         return {k: v for k, v in self.globals.items() if v is not None}
 
-    def _from(self, ins: _Instruction) -> _Stage:
+    def _from(self, ins: Instruction) -> _Stage:
         words = ins.args.split()
         platform = next((f.partition("=")[2] for f in ins.flags if f.startswith("platform=")),
                         None)
@@ -274,12 +122,12 @@ class _Evaluator:
 
     def run(self, given: str, target_stage: str | None, source: str) -> ImageInfo:
         if not self.stages:
-            raise _err(self.path, None, "no build stage in current context")
+            raise err(self.path, None, "no build stage in current context")
         index = len(self.stages) - 1
         if target_stage:
             hits = [i for i, s in enumerate(self.stages) if s.name == target_stage.lower()]
             if not hits:
-                raise _err(self.path, None, f'target stage "{target_stage}" could not be '
+                raise err(self.path, None, f'target stage "{target_stage}" could not be '
                                       "found")
             index = hits[-1]
         stage_label = self.stages[index].name or "default"
@@ -305,7 +153,7 @@ class _Evaluator:
         if index in self.states:
             return self.states[index]
         stage = self.stages[index]
-        fake = _Instruction(stage.line, "FROM", (), stage.base)
+        fake = Instruction(stage.line, "FROM", (), stage.base)
         base = self._word(fake, stage.base, self._global_env())
         if not base:
             raise self._error(fake, f"base name ({stage.base}) should not be blank")
@@ -330,7 +178,7 @@ class _Evaluator:
         self.states[index] = state
         return state
 
-    def _external(self, stage: _Stage, base: str, fake: _Instruction) -> _State:
+    def _external(self, stage: _Stage, base: str, fake: Instruction) -> _State:
         if self.no_base or self.base_reader is None:
             return _State([], {}, {}, [])
         platform = self.target
@@ -343,7 +191,7 @@ class _Evaluator:
         try:
             info = self.base_reader(base, platform)
         except ImageError as exc:
-            raise _err(self.path, stage.line, f"cannot read base image {base}: "
+            raise err(self.path, stage.line, f"cannot read base image {base}: "
                                   f"{exc}; use --no-base to skip base images") from None
         self.verified = self.verified and info.verified
         where = f"base {info.resolved}@{info.digest}"
@@ -351,12 +199,12 @@ class _Evaluator:
         env = [(k, v) for k, v in pairs]
         return _State(env, dict(env), {k: where for k, _ in env}, [])
 
-    def _apply(self, ins: _Instruction, state: _State, *, onbuild: bool) -> None:
+    def _apply(self, ins: Instruction, state: _State, *, onbuild: bool) -> None:
         keyword, args = ins.keyword, ins.args
         if keyword == "ONBUILD" and not onbuild:
             sub, _, rest = args.partition(" ")
             if sub.upper() in ("ENV", "ARG"):
-                state.onbuild.append(_Instruction(ins.line, sub.upper(), (), rest.strip()))
+                state.onbuild.append(Instruction(ins.line, sub.upper(), (), rest.strip()))
             return
         if keyword == "ENV":
             if ins.flags:
@@ -383,17 +231,17 @@ class _Evaluator:
                 if arg is not None:
                     state.expand[key] = arg
 
-    def _env_pairs(self, ins: _Instruction) -> list[tuple[str, str]]:
-        words = _words(ins.args, self.escape)
-        if not words:
+    def _env_pairs(self, ins: Instruction) -> list[tuple[str, str]]:
+        parts = words(ins.args, self.escape)
+        if not parts:
             raise self._error(ins, "ENV requires at least one argument")
-        if "=" not in words[0]:
-            parts = re.split(r"[ \t]+", ins.args, maxsplit=1)
-            if len(parts) < 2 or not parts[1]:
+        if "=" not in parts[0]:
+            legacy = re.split(r"[ \t]+", ins.args, maxsplit=1)
+            if len(legacy) < 2 or not legacy[1]:
                 raise self._error(ins, "ENV must have two arguments")
-            return [(parts[0], parts[1])]
+            return [(legacy[0], legacy[1])]
         pairs = []
-        for word in words:
+        for word in parts:
             if "=" not in word:
                 raise self._error(ins, f'Syntax error - can\'t find = in "{word}". Must be of the '
                                        "form: name=value")
@@ -401,19 +249,19 @@ class _Evaluator:
             pairs.append((key, value))
         return pairs
 
-    def _arg_pairs(self, ins: _Instruction) -> list[tuple[str, str | None]]:
-        words = _words(ins.args, self.escape)
-        if not words:
+    def _arg_pairs(self, ins: Instruction) -> list[tuple[str, str | None]]:
+        parts = words(ins.args, self.escape)
+        if not parts:
             raise self._error(ins, "ARG requires at least one argument")
         out: list[tuple[str, str | None]] = []
-        for word in words:
+        for word in parts:
             key, eq, value = word.partition("=")
             if not key:
                 raise self._error(ins, "ARG names can not be blank")
             out.append((key, value if eq else None))
         return out
 
-    def _word(self, ins: _Instruction, text: str, env: dict[str, str]) -> str:
+    def _word(self, ins: Instruction, text: str, env: dict[str, str]) -> str:
         unset: set[str] = set()
         try:
             value = process_word(text, env, self.escape, unset)
@@ -422,13 +270,8 @@ class _Evaluator:
         self.partial |= unset
         return value
 
-    def _error(self, ins: _Instruction, message: str) -> DockerfileError:
-        return _err(self.path, ins.line, f"{message}")
-
-
-def _err(path: str, line: int | None, message: str) -> DockerfileError:
-    """``PATH:LINE: message``, the reference being the file and line."""
-    return DockerfileError(message, reference=path if line is None else f"{path}:{line}")
+    def _error(self, ins: Instruction, message: str) -> DockerfileError:
+        return err(self.path, ins.line, f"{message}")
 
 
 def _set(env: list[tuple[str, str]], key: str, value: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from nvreq.images.errors import ArchiveError, ContentTooLarge, UnsupportedImage
+from nvreq.images.tarheader import checksum_ok, cstr, header_name, normalize, number, pax
 
 __all__ = [
     "MAX_KEPT_MEMBER",
@@ -87,11 +88,11 @@ class TarIndex:
 
     def has(self, name: str) -> bool:
         """Whether a member of that (normalised) name exists."""
-        return _normalize(name) in self.members
+        return normalize(name) in self.members
 
     def read(self, name: str, cap: int) -> bytes:
         """The content of regular member ``name`` (one link hop allowed), at most ``cap`` bytes."""
-        member = self._resolve(self._one(_normalize(name) or name, name))
+        member = self._resolve(self._one(normalize(name) or name, name))
         if member.size > cap:
             raise ContentTooLarge(f"member {name} is larger than {_mib(cap)} "
                                   f"({member.size} bytes)")
@@ -125,7 +126,7 @@ class TarIndex:
             if link.startswith("/"):
                 raise ArchiveError(f"member {member.name} links outside the archive")
             link = posixpath.join(posixpath.dirname(member.name), link)
-        target = _normalize(link)
+        target = normalize(link)
         if not target:
             raise ArchiveError(f"member {member.name} links outside the archive")
         resolved = self._one(target, target)
@@ -181,7 +182,7 @@ def _decompressor(kind: str, raw: IO[bytes]) -> IO[bytes]:
 def _scan(f: IO[bytes], index: TarIndex, *, seekable: bool, keep: Callable[[str, int], bool]
           ) -> None:
     pos, kept, long_name, long_link = 0, 0, None, None
-    pax: dict[str, str] = {}
+    extended: dict[str, str] = {}
     label = index.label
     while True:
         block = f.read(_BLOCK)
@@ -191,9 +192,9 @@ def _scan(f: IO[bytes], index: TarIndex, *, seekable: bool, keep: Callable[[str,
             return
         if len(block) < _BLOCK:
             raise ArchiveError(f"archive is truncated (header at offset {pos})")
-        if not _checksum_ok(block):
+        if not checksum_ok(block):
             raise ArchiveError(f"bad tar header at offset {pos}")
-        size = _number(block[124:136], label, pos)
+        size = number(block[124:136], label, pos)
         flag = chr(block[156]) if block[156] else "0"
         pos += _BLOCK
         padded = (size + _BLOCK - 1) // _BLOCK * _BLOCK
@@ -203,24 +204,24 @@ def _scan(f: IO[bytes], index: TarIndex, *, seekable: bool, keep: Callable[[str,
             data = _exact(f, padded, label)[:size]
             pos += padded
             if flag == "L":
-                long_name = _cstr(data)
+                long_name = cstr(data)
             elif flag == "K":
-                long_link = _cstr(data)
+                long_link = cstr(data)
             elif flag == "x":
-                pax = _pax(data)
+                extended = pax(data)
             continue
-        name = long_name or pax.get("path") or _header_name(block)
-        link = long_link or pax.get("linkpath") or _cstr(block[157:257])
-        if "size" in pax and pax["size"].isdigit():
-            size = int(pax["size"])
+        name = long_name or extended.get("path") or header_name(block)
+        link = long_link or extended.get("linkpath") or cstr(block[157:257])
+        if extended.get("size", "").isdigit():
+            size = int(extended["size"])
             padded = (size + _BLOCK - 1) // _BLOCK * _BLOCK
         long_name = long_link = None
-        pax = {}
+        extended = {}
         kind = {"0": "file", "7": "file", "1": "hardlink", "2": "symlink"}.get(flag, "other")
         if kind != "file":
             size_data = size if flag not in "125" else 0
             padded = (size_data + _BLOCK - 1) // _BLOCK * _BLOCK
-        key = _normalize(name)
+        key = normalize(name)
         member = Member(key or name, kind, size, pos, link)
         if kind == "file" and not seekable and key and keep(key, size):
             kept += size
@@ -235,66 +236,6 @@ def _scan(f: IO[bytes], index: TarIndex, *, seekable: bool, keep: Callable[[str,
         pos += padded
         if key:
             index.members.setdefault(key, []).append(member)
-
-
-def _normalize(name: str) -> str:
-    """Strip ``./`` and collapse ``//``; absolute names or ``..`` give ``""`` (never matched)."""
-    if name.startswith("/"):
-        return ""
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        return ""
-    return "/".join(parts)
-
-
-def _checksum_ok(block: bytes) -> bool:
-    try:
-        stored = int(block[148:156].replace(b"\0", b" ").strip() or b"-1", 8)
-    except ValueError:
-        return False
-    unsigned = sum(block[:148]) + 8 * 32 + sum(block[156:])
-    signed = unsigned - 256 * sum(1 for b in block[:148] + block[156:] if b > 127)
-    return stored in (unsigned, signed)
-
-
-def _number(field: bytes, label: str, pos: int) -> int:
-    if field[0] & 0x80:
-        return int.from_bytes(field[1:], "big")
-    text = field.replace(b"\0", b" ").strip()
-    try:
-        return int(text or b"0", 8)
-    except ValueError:
-        raise ArchiveError(f"bad tar header at offset {pos}") from None
-
-
-def _cstr(data: bytes) -> str:
-    return data.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
-
-
-def _header_name(block: bytes) -> str:
-    name = _cstr(block[0:100])
-    if block[257:262] == b"ustar":
-        prefix = _cstr(block[345:500])
-        if prefix:
-            return f"{prefix}/{name}"
-    return name
-
-
-def _pax(data: bytes) -> dict[str, str]:
-    out, pos = {}, 0
-    while pos < len(data):
-        space = data.find(b" ", pos)
-        if space < 0:
-            break
-        try:
-            length = int(data[pos:space])
-        except ValueError:
-            break
-        record = data[space + 1 : pos + length - 1]
-        key, _, value = record.partition(b"=")
-        out[key.decode("utf-8", "replace")] = value.decode("utf-8", "surrogateescape")
-        pos += max(length, 1)
-    return out
 
 
 def _exact(f: IO[bytes], n: int, label: str) -> bytes:
