@@ -18,6 +18,7 @@ __all__ = ["COMMANDS", "build_parser", "entry", "main"]
 #: command name -> module implementing it.
 COMMANDS: dict[str, str] = {
     "check": "nvreq.cli.check",
+    "env": "nvreq.cli.env",
     "explain": "nvreq.cli.explain",
     "lint": "nvreq.cli.lint",
     "presets": "nvreq.cli.presets",

@@ -1,0 +1,62 @@
+"""``nvreq env IMAGE``: read an image's config and print its environment (a reader only)."""
+
+from __future__ import annotations
+
+import argparse
+
+from nvreq.cli._images_cli import add_image_arguments
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = "print an image's resolved reference, digest, platform and config Env"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``IMAGE``, ``--json``, ``--all`` and the image options."""
+    parser.add_argument("image", metavar="IMAGE",
+                        help="registry reference, oci:DIR[:REF], oci-archive:FILE[:REF], "
+                             "docker-archive:FILE[:REF], docker-daemon:REF, dockerfile:PATH, "
+                             "or a local path")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--all", action="store_true",
+                        help="print every variable, not only NVIDIA_* and CUDA_VERSION")
+    add_image_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the image and print it; errors go to the dispatcher (exit 2)."""
+    import json
+    import sys
+
+    from nvreq.cli._images_cli import image_options, shown_env
+    from nvreq.images import read_image
+
+    info = read_image(args.image, **image_options(args))
+    env, hidden = shown_env(info.env, args.all)
+    for warning in info.warnings:
+        print(f"nvreq: warning: {warning}", file=sys.stderr)
+    if args.json:
+        doc = info.details()
+        doc["env"] = env
+        doc["hidden"] = hidden
+        print(json.dumps(doc, indent=2))
+        return 0
+    rows = [("image", info.reference), ("resolved", info.resolved),
+            ("platform", f"{info.platform} (target from {info.platform_source})")]
+    if info.index_digest:
+        rows.append(("index", info.index_digest))
+    if info.manifest_digest:
+        rows.append(("manifest", info.manifest_digest))
+    if info.config_digest:
+        rows.append(("config", info.config_digest))
+    rows.append(("verified", "yes" if info.verified else "no (not every piece has a digest)"))
+    for name, value in rows:
+        print(f"{name + ':':<10} {value}")
+    if not info.env:
+        print("no environment")
+    for entry in env:
+        origin = info.origins.get(entry.split("=", 1)[0]) if info.origins else None
+        print(f"  {entry}" + (f"    # {origin}" if origin else ""))
+    if hidden:
+        print(f"  ({hidden} other variable{'s' * (hidden != 1)}; --all shows them)")
+    return 0

@@ -1,0 +1,218 @@
+"""Read an image's config ``Env`` from registries, layouts, archives, a daemon or a Dockerfile.
+
+``read_image`` is the one entry point (``images.md``); transports are imported only when used,
+so importing this package costs little and reading a local image never imports ``http.client``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nvreq.errors import ImageError, InputError, NvreqError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+from nvreq.images.info import ImageInfo
+from nvreq.images.platforms import Platform, machine_platform, parse_platform
+
+__all__ = ["ImageError", "ImageInfo", "ImageResult", "read_image", "read_images"]
+
+DEFAULT_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class ImageResult:
+    """One image of :func:`read_images`: its info, or the error that stopped it."""
+
+    reference: str
+    info: ImageInfo | None = None
+    error: NvreqError | None = None
+
+    def __bool__(self) -> bool:
+        return self.info is not None
+
+
+def read_image(ref: str, *, platform: str | None = None, platform_source: str | None = None,
+               insecure_registries: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT,
+               authfile: str | None = None, log: Callable[[str], None] | None = None,
+               build_args: Sequence[str] = (), target_stage: str | None = None,
+               no_base: bool = False) -> ImageInfo:
+    """Read the image ``ref`` names, for ``platform`` (default: this machine's).
+
+    >>> info = read_image("oci:examples/cuda-12.4.1-layout", platform="linux/amd64")
+    >>> info.env_map["CUDA_VERSION"], info.platform
+    ('12.4.1', 'linux/amd64')
+    """
+    target, source = _target(platform, platform_source)
+    from nvreq.images.transports import classify
+
+    try:
+        transport, rest = classify(ref)
+        options = _Options(target, source, tuple(insecure_registries), timeout, authfile, log,
+                           tuple(build_args), target_stage, no_base)
+        return _dispatch(ref, transport, rest, options)
+    except ImageError as exc:
+        if exc.reference is None:
+            exc.reference = ref
+        raise
+
+
+def read_images(refs: Sequence[str], *, max_workers: int = 8,
+                on_done: Callable[[int, ImageResult], None] | None = None,
+                **options: object) -> list[ImageResult]:
+    """Read many images concurrently; results keep the order of ``refs``.
+
+    ``options`` are those of :func:`read_image`; ``on_done(i, result)`` is called as each ends.
+    """
+    def one(i: int) -> ImageResult:
+        try:
+            result = ImageResult(refs[i], info=read_image(refs[i], **options))  # type: ignore[arg-type]
+        except NvreqError as exc:
+            result = ImageResult(refs[i], error=exc)
+        if on_done is not None:
+            on_done(i, result)
+        return result
+
+    if len(refs) <= 1:
+        return [one(i) for i in range(len(refs))]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(refs)))) as pool:
+        return list(pool.map(one, range(len(refs))))
+
+
+class _Options:
+    """Per-call reading options (a plain class: cheap to define on the CLI's start-up path)."""
+
+    __slots__ = ("authfile", "build_args", "insecure", "log", "no_base", "source", "target",
+                 "target_stage", "timeout")
+
+    def __init__(self, target: Platform, source: str, insecure: tuple[str, ...], timeout: float,
+                 authfile: str | None, log: Callable[[str], None] | None,
+                 build_args: tuple[str, ...], target_stage: str | None, no_base: bool) -> None:
+        self.target, self.source, self.insecure, self.timeout = target, source, insecure, timeout
+        self.authfile, self.log, self.build_args = authfile, log, build_args
+        self.target_stage, self.no_base = target_stage, no_base
+
+
+def _target(platform: str | None, source: str | None) -> tuple[Platform, str]:
+    if platform is None:
+        return machine_platform(), "this machine"
+    try:
+        return parse_platform(platform), source or "--platform"
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _dispatch(ref: str, transport: str, rest: str, o: _Options) -> ImageInfo:
+    if transport == "docker":
+        return _registry(ref, rest, o)
+    from pathlib import Path
+
+    if transport == "local":
+        return _local(ref, Path(os.path.expanduser(rest)), rest, o)
+    if transport == "docker-daemon":
+        from nvreq.images.daemon import read_daemon
+
+        return read_daemon(rest, ref, o.target, o.source)
+    if transport == "dockerfile":
+        return _dockerfile(ref, rest, o)
+    path, _, sub = rest.partition(":")
+    if not path:
+        raise ImageError(f"missing path after {transport}:")
+    resolved = f"{transport}:{rest}"
+    if transport == "oci":
+        from nvreq.images.oci import DirStore, read_layout
+
+        store = DirStore(Path(os.path.expanduser(path)), path)
+        return read_layout(store, ref, resolved, sub or None, o.target, o.source, "oci")
+    from nvreq.images.tar import open_tar
+
+    tar = open_tar(Path(os.path.expanduser(path)), path)
+    try:
+        if transport == "oci-archive":
+            from nvreq.images.oci import TarStore, read_layout
+
+            return read_layout(TarStore(tar), ref, resolved, sub or None, o.target, o.source,
+                               "oci-archive")
+        from nvreq.images.archive import read_docker_archive
+
+        return read_docker_archive(tar, ref, resolved, sub or None, o.target, o.source)
+    finally:
+        tar.close()
+
+
+def _registry(ref: str, rest: str, o: _Options) -> ImageInfo:
+    from nvreq.images.httpclient import Http
+    from nvreq.images.reference import parse_reference
+    from nvreq.images.registry import read_registry
+
+    parsed = parse_reference(rest)
+    canonical = str(parsed)
+    http = Http(timeout=o.timeout, insecure=o.insecure, log=o.log)
+    try:
+        return read_registry(parsed, ref, o.target, o.source, http, authfile=o.authfile)
+    except ImageError as exc:
+        if exc.reference is None:
+            exc.reference = canonical if canonical == ref else f"{canonical} ({ref})"
+        if not ref.startswith("docker://") and os.path.exists(ref):
+            exc.message += f"; a local file {ref} exists; write ./{ref} to read it"
+        raise
+    finally:
+        http.close()
+
+
+def _local(ref: str, path: Path, shown: str, o: _Options) -> ImageInfo:
+    """Sniff a local directory or file (§2.2)."""
+    if path.is_dir():
+        if (path / "oci-layout").exists():
+            from nvreq.images.oci import DirStore, read_layout
+
+            return read_layout(DirStore(path, shown), ref, f"oci:{shown}", None, o.target,
+                               o.source, "oci")
+        for name in ("Dockerfile", "Containerfile"):
+            if (path / name).is_file():
+                return _dockerfile(ref, str(path / name), o)
+        raise ImageError(f"{shown} is a directory without oci-layout, Dockerfile or "
+                         "Containerfile")
+    from nvreq.images.transports import sniff_file
+
+    if sniff_file(path) == "dockerfile":
+        return _dockerfile(ref, str(path), o)
+    from nvreq.images.tar import open_tar
+
+    tar = open_tar(path, shown)
+    try:
+        if tar.has("oci-layout") and tar.has("index.json"):
+            from nvreq.images.oci import TarStore, read_layout
+
+            return read_layout(TarStore(tar), ref, f"oci-archive:{shown}", None, o.target,
+                               o.source, "oci-archive")
+        if tar.has("manifest.json"):
+            from nvreq.images.archive import read_docker_archive
+
+            return read_docker_archive(tar, ref, f"docker-archive:{shown}", None, o.target,
+                                       o.source)
+        raise ImageError(f"{shown} is a tar archive but not an image archive (no index.json or "
+                         "manifest.json)")
+    finally:
+        tar.close()
+
+
+def _dockerfile(ref: str, path: str, o: _Options) -> ImageInfo:
+    from nvreq.images.dockerfile import read_dockerfile
+
+    return read_dockerfile(path, ref, o.target, o.source, build_args=o.build_args,
+                           target_stage=o.target_stage, no_base=o.no_base,
+                           base_reader=None if o.no_base else _base_reader(o))
+
+
+def _base_reader(o: _Options) -> Callable[[str, Platform], ImageInfo]:
+    def read(base: str, platform: Platform) -> ImageInfo:
+        return read_image(base, platform=str(platform), platform_source="FROM",
+                          insecure_registries=o.insecure, timeout=o.timeout,
+                          authfile=o.authfile, log=o.log)
+    return read

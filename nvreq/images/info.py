@@ -1,0 +1,56 @@
+"""``ImageInfo``: what every transport produces (§1.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ImageInfo"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """An image's identity and its config ``Env`` list, exactly as stored.
+
+    ``digest`` is the platform image's manifest digest (the config digest where there is no
+    manifest: ``docker-daemon:`` and legacy archives; None for ``dockerfile:``).
+    """
+
+    reference: str
+    resolved: str
+    digest: str | None
+    platform: str
+    env: tuple[str, ...]
+    transport: str = "docker"
+    index_digest: str | None = None
+    manifest_digest: str | None = None
+    config_digest: str | None = None
+    platform_source: str = "this machine"
+    verified: bool = True
+    warnings: tuple[str, ...] = ()
+    origins: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def __repr__(self) -> str:
+        return f"<ImageInfo({self.resolved!r}, {self.platform!r}, {len(self.env)} env)>"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{reference, digest, platform, env}`` for JSON reports."""
+        return {"reference": self.reference, "digest": self.digest, "platform": self.platform,
+                "env": list(self.env)}
+
+    def details(self) -> dict[str, Any]:
+        """Every field, for ``nvreq env --json`` and debugging."""
+        out = self.to_dict()
+        out.update(resolved=self.resolved, transport=self.transport,
+                   index_digest=self.index_digest, manifest_digest=self.manifest_digest,
+                   config_digest=self.config_digest, platform_source=self.platform_source,
+                   verified=self.verified, warnings=list(self.warnings))
+        if self.origins:
+            out["origins"] = dict(self.origins)
+        return out
+
+    @property
+    def env_map(self) -> dict[str, str]:
+        """The Env as a mapping; a later entry with the same key wins, as in the toolkit."""
+        return dict(e.split("=", 1) for e in self.env if "=" in e)

@@ -1,0 +1,413 @@
+"""Parsers of the image readers, as tables and properties: references (§2.3), digests, Go-style
+JSON (§1.3), documents (§3.5), platforms (§3.6), challenges (§3.3), credentials keys (§4.2),
+network policy (§3.1, §3.4), tar headers (§2.7)."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nvreq.images.auth import check_realm, parse_challenges
+from nvreq.images.credentials import auth_key, find_credentials
+from nvreq.images.digest import DigestError, parse_digest
+from nvreq.images.documents import choose, parse_config, parse_document
+from nvreq.images.errors import (
+    ArchiveError,
+    AuthenticationRequired,
+    ContentTooLarge,
+    ImageError,
+    InvalidImageConfig,
+    InvalidReference,
+    PlatformMismatch,
+    PlatformNotFound,
+    UnsupportedImage,
+)
+from nvreq.images.jsondecode import decode_json
+from nvreq.images.netpolicy import no_proxy_matches
+from nvreq.images.platforms import parse_platform, rank
+from nvreq.images.reference import parse_reference
+from nvreq.images.resolve import env_warnings
+from nvreq.images.tar import open_tar
+
+H64 = "a" * 64
+
+
+# --- references ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "canonical", "familiar"), [
+    ("ubuntu", "docker.io/library/ubuntu:latest", "ubuntu:latest"),
+    ("nvidia/cuda:12.4.1-base-ubuntu22.04", "docker.io/nvidia/cuda:12.4.1-base-ubuntu22.04",
+     "nvidia/cuda:12.4.1-base-ubuntu22.04"),
+    ("index.docker.io/nvidia/cuda", "docker.io/nvidia/cuda:latest", "nvidia/cuda:latest"),
+    ("docker.io/ubuntu", "docker.io/library/ubuntu:latest", "ubuntu:latest"),
+    ("nvcr.io/nvidia/pytorch:24.05-py3", "nvcr.io/nvidia/pytorch:24.05-py3",
+     "nvcr.io/nvidia/pytorch:24.05-py3"),
+    ("localhost/foo", "localhost/foo:latest", "localhost/foo:latest"),
+    (f"127.0.0.1:5000/test/cuda@sha256:{H64}", f"127.0.0.1:5000/test/cuda@sha256:{H64}",
+     f"127.0.0.1:5000/test/cuda@sha256:{H64}"),
+    (f"ubuntu:22.04@sha256:{H64}", f"docker.io/library/ubuntu@sha256:{H64}",
+     f"ubuntu@sha256:{H64}"),
+    ("foo.tar", "docker.io/library/foo.tar:latest", "foo.tar:latest"),
+    ("registry-1.docker.io/ubuntu", "registry-1.docker.io/ubuntu:latest",
+     "registry-1.docker.io/ubuntu:latest"),
+    ("[::1]:5000/a/b:c", "[::1]:5000/a/b:c", "[::1]:5000/a/b:c"),
+    ("a__b/c--d.e_f:T_1.x-y", "docker.io/a__b/c--d.e_f:T_1.x-y", "a__b/c--d.e_f:T_1.x-y"),
+])
+def test_reference_normalisation(text: str, canonical: str, familiar: str) -> None:
+    ref = parse_reference(text)
+    assert str(ref) == canonical and ref.familiar == familiar
+    assert parse_reference(canonical) == ref.__class__(ref.domain, ref.path, ref.tag, ref.digest)
+
+
+@pytest.mark.parametrize(("text", "error", "message"), [
+    ("Ubuntu", InvalidReference, "repository name must be lowercase"),
+    (H64, InvalidReference, "cannot specify 64-byte hexadecimal strings"),
+    ("a/b:" + "t" * 129, InvalidReference, "invalid reference format"),
+    ("a" * 256, InvalidReference, "must not be more than 255 characters"),
+    (f"x@blake3:{H64}", UnsupportedImage, 'unsupported digest algorithm "blake3"'),
+    ("x@sha256:" + "A" * 64, InvalidReference, "lower-case hex"),
+    ("x@sha256:abcd", InvalidReference, "invalid reference format"),
+    ("x@sha512:" + "a" * 64, InvalidReference, "expected 128 lower-case hex digits"),
+    ("", InvalidReference, "invalid reference format"),
+    ("a//b", InvalidReference, "invalid reference format"),
+])
+def test_reference_errors(text: str, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as ctx:
+        parse_reference(text)
+    assert message in str(ctx.value) and "\n" not in str(ctx.value)
+
+
+@given(st.text(alphabet="abcAB09_.-:/@", max_size=40))
+@settings(max_examples=400)
+def test_reference_parser_raises_only_its_errors_and_round_trips(text: str) -> None:
+    try:
+        ref = parse_reference(text)
+    except (InvalidReference, UnsupportedImage):
+        return
+    assert parse_reference(str(ref)) == parse_reference(str(parse_reference(str(ref))))
+    assert str(parse_reference(str(ref))) == str(ref)
+
+
+def test_digest_validation() -> None:
+    assert parse_digest(f"sha256:{H64}") == f"sha256:{H64}"
+    for bad in ("sha256:../../x", "sha256", f"SHA256:{H64}", 5):
+        with pytest.raises(DigestError):
+            parse_digest(bad)  # type: ignore[arg-type]
+
+
+# --- Go-style JSON -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"\xef\xbb\xbf{}", "malformed JSON"),
+    ('{"a":1}'.encode("utf-16"), "not UTF-8"),
+    (b'{"a":"\xff"}', "not UTF-8"),
+    (b"[NaN]", "NaN is not valid JSON"),
+    (b"[-Infinity]", "-Infinity is not valid JSON"),
+    (b'["\\ud800"]', "lone UTF-16 surrogate"),
+    (b'{"\\udfff":1}', "lone UTF-16 surrogate"),
+    (b"[" * 100000, "nested too deeply"),
+    (b'{"a":', "malformed JSON"),
+    (b'["a\x01"]', "malformed JSON"),
+])
+def test_json_rejections(data: bytes, message: str) -> None:
+    with pytest.raises(InvalidImageConfig) as ctx:
+        decode_json(data, "config")
+    assert message in str(ctx.value)
+
+
+def test_json_accepts_surrogate_pairs() -> None:
+    assert decode_json(b'["\\ud83d\\ude00"]', "x") == ["\U0001f600"]
+
+
+def _config(inner: str, top: str = '"architecture":"amd64","os":"linux"') -> bytes:
+    return ("{" + top + ',"config":{' + inner + "}}").encode()
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (_config('"Env":["A=1"],"env":["A=2"]'), 'keys "Env" and "env" both present in \'config\''),
+    (_config('"Env":["A=1"],"Env":["A=2"]'), 'keys "Env" and "Env" both present'),
+    (_config('"ENV":["A=1"]'), 'key "ENV" in \'config\' is read as "Env"'),
+    (_config('"Env":[]', '"architecture":"amd64","os":"linux","OS":"windows"'),
+     'keys "os" and "OS" both present in \'(top level)\''),
+    (_config('"Env":[]', '"architecture":"amd64","os":"linux","oſ":"windows"'),
+     'keys "os" and "oſ" both present'),
+    (_config('"Env":"A=1"'), "expected a list of KEY=VALUE strings in 'config.Env'"),
+    (_config('"Env":["A=1",7]'), "expected a KEY=VALUE string in 'config.Env[1]'"),
+    (_config('"Env":["A=1","FOO"]'), "invalid environment variable: FOO in 'config.Env[1]'"),
+    (_config('"Env":[]', '"architecture":"amd64"'), "missing 'os'"),
+])
+def test_config_rejections(data: bytes, message: str) -> None:
+    with pytest.raises(InvalidImageConfig) as ctx:
+        parse_config(data)
+    assert message in str(ctx.value)
+
+
+def test_kelvin_sign_folds_like_go() -> None:
+    data = b'{"architecture":"amd64","os":"linux","config":{"Env":["A=1"]},"\xe2\x84\xaaey":1}'
+    assert parse_config(data).env == ("A=1",)
+    data = ('{"\u212aernel":1,"kernel":2,"architecture":"amd64","os":"linux"}').encode()
+    with pytest.raises(InvalidImageConfig, match='keys "\u212aernel" and "kernel"'):
+        parse_config(data)
+
+
+def test_config_env_rules() -> None:
+    assert parse_config(_config('"Env":null')).env == ()
+    assert parse_config(b'{"architecture":"amd64","os":"linux"}').env == ()
+    env = parse_config(_config('"Env":["A=x=y","B=","A=2","Labels":1]'.replace(
+        ',"Labels":1', ""))).env
+    assert env == ("A=x=y", "B=", "A=2")
+    assert env_warnings(env) == ["config.Env[2] overrides config.Env[0] (A)"]
+    maps = _config('"Env":["A=1"],"Labels":{"x":"1","X":"2"}')
+    assert parse_config(maps).env == ("A=1",)
+
+
+@given(st.binary(max_size=200))
+@settings(max_examples=300)
+def test_documents_never_fail_unexpectedly(data: bytes) -> None:
+    for parse in (parse_document, parse_config):
+        with contextlib.suppress(ImageError):
+            parse(data)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=4),
+    max_leaves=20)
+
+
+@given(json_values)
+@settings(max_examples=300)
+def test_decode_json_round_trips_plain_values(value: object) -> None:
+    assert decode_json(json.dumps(value).encode(), "x") == value
+
+
+# --- documents and platforms ---------------------------------------------------------------------
+
+OCI_M = "application/vnd.oci.image.manifest.v1+json"
+
+
+def _index(*platforms: dict[str, str] | None, extra: dict[str, object] | None = None) -> bytes:
+    entries = []
+    for i, p in enumerate(platforms):
+        entry: dict[str, object] = {"mediaType": OCI_M, "digest": f"sha256:{i:064x}", "size": 1}
+        if p is not None:
+            entry["platform"] = p
+        entries.append(entry)
+    return json.dumps({"schemaVersion": 2, "manifests": entries, **(extra or {})}).encode()
+
+
+@pytest.mark.parametrize(("wanted", "offered", "expected"), [
+    ("linux/amd64", ["linux/arm64", "linux/amd64"], 1),
+    ("linux/arm64", ["linux/amd64", "linux/arm64/v8"], 1),
+    ("linux/arm64/v8", ["linux/arm64"], 0),
+    ("linux/amd64/v3", ["linux/amd64", "linux/amd64/v2", "linux/amd64/v4"], 1),
+    ("linux/amd64/v2", ["linux/amd64/v2", "linux/amd64/v2"], 0),
+    ("linux/arm64/v8.2", ["linux/arm64/v8.1", "linux/arm64/v8.2"], 1),
+    ("linux/arm64/v9.1", ["linux/arm64/v8.6", "linux/arm64/v8.7"], 0),
+    ("LINUX/x86_64", ["linux/amd64"], 0),
+    ("linux/arm/v7", ["linux/arm/v6", "linux/arm/v7"], 1),
+])
+def test_platform_choice(wanted: str, offered: list[str], expected: int) -> None:
+    parts = [dict(zip(("os", "architecture", "variant"), p.split("/"), strict=False))
+             for p in offered]
+    doc = parse_document(_index(*parts))
+    assert choose(doc, parse_platform(wanted), "sha256:x").digest == f"sha256:{expected:064x}"
+
+
+def test_no_fallback_and_attestations_excluded() -> None:
+    doc = parse_document(_index({"os": "unknown", "architecture": "unknown"},
+                                {"os": "linux", "architecture": "amd64", "variant": "v3"},
+                                {"os": "linux", "architecture": "386"}))
+    with pytest.raises(PlatformNotFound) as ctx:
+        choose(doc, parse_platform("linux/amd64"), "sha256:idx")
+    assert str(ctx.value) == ("no image for linux/amd64 in index sha256:idx; available: "
+                              "linux/amd64/v3, linux/386")
+    last = parse_document(_index({"os": "linux", "architecture": "arm64"}, None))
+    assert choose(last, parse_platform("linux/amd64"), "x").digest == f"sha256:{1:064x}"
+
+
+def test_rank_properties() -> None:
+    amd = parse_platform("linux/amd64")
+    assert rank(amd, parse_platform("linux/amd64/v1")) == 0
+    assert rank(amd, parse_platform("windows/amd64")) is None
+    assert rank(parse_platform("linux/arm64"), parse_platform("linux/arm64/v8.2")) is None
+
+
+@pytest.mark.parametrize(("data", "ctype", "error", "message"), [
+    (b'{"schemaVersion":2,"manifests":[],"config":{}}', None, InvalidImageConfig, "contradict"),
+    (b'{"schemaVersion":1}', None, UnsupportedImage, "schema1"),
+    (b'{"schemaVersion":true,"manifests":[]}', None, InvalidImageConfig, "integer 2"),
+    (b'{"schemaVersion":2,"mediaType":"text/x","manifests":[]}', None, UnsupportedImage,
+     "unsupported manifest media type text/x"),
+    (b'{"schemaVersion":2,"SchemaVersion":2,"manifests":[]}', None, InvalidImageConfig,
+     "both present"),
+    (_index(extra={"Manifests": []}), None, InvalidImageConfig, "both present"),
+    (json.dumps({"schemaVersion": 2, "config": {"mediaType": "application/vnd.oci.image.config"
+                 ".v1+json", "digest": f"sha256:{H64}", "size": 5 << 20}, "layers": []}).encode(),
+     OCI_M, ContentTooLarge, "config larger than 4 MiB"),
+    (json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": OCI_M,
+                 "digest": "sha256:../../etc/passwd", "size": 1}]}).encode(), None,
+     InvalidImageConfig, "invalid digest"),
+])
+def test_document_rejections(data: bytes, ctype: str | None, error: type[Exception],
+                             message: str) -> None:
+    with pytest.raises(error, match=message):
+        parse_document(data, ctype)
+
+
+def test_unknown_media_types_are_skipped_not_errors() -> None:
+    doc = json.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.example+json", "digest": f"sha256:{H64}", "size": 1},
+        {"mediaType": OCI_M, "digest": f"sha256:{'b' * 64}", "size": 1,
+         "platform": {"os": "linux", "architecture": "amd64"}}]}).encode()
+    assert choose(parse_document(doc), parse_platform("linux/amd64"), "x").digest.endswith("b" * 64)
+
+
+def test_check_platform_variant() -> None:
+    from nvreq.images.documents import check_platform
+
+    cfg = parse_config(b'{"architecture":"arm64","os":"linux","variant":"v8"}')
+    check_platform(cfg, parse_platform("linux/arm64"), "t")
+    with pytest.raises(PlatformMismatch, match="image is linux/arm64/v8, target is linux/amd64"):
+        check_platform(cfg, parse_platform("linux/amd64"), "t")
+
+
+# --- challenges, realms, proxies, credentials ----------------------------------------------------
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    (['Bearer realm="https://auth.docker.io/token",service="registry.docker.io",'
+      'scope="repository:library/ubuntu:pull"'],
+     [("bearer", {"realm": "https://auth.docker.io/token", "service": "registry.docker.io",
+                  "scope": "repository:library/ubuntu:pull"})]),
+    (['Basic realm="x, y"', "bearer realm=http://a/t"],
+     [("basic", {"realm": "x, y"}), ("bearer", {"realm": "http://a/t"})]),
+    (['Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"'],
+     [("newauth", {"realm": "apps", "type": "1", "title": 'Login to "apps"'}),
+      ("basic", {"realm": "simple"})]),
+    (["Negotiate abc123==, Basic realm=r"], [("negotiate", {}), ("basic", {"realm": "r"})]),
+    ([""], []),
+])
+def test_challenge_parsing(headers: list[str], expected: list[tuple[str, dict[str, str]]]) -> None:
+    assert [(c.scheme, c.params) for c in parse_challenges(headers)] == expected
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300)
+def test_challenge_parser_never_fails(text: str) -> None:
+    parse_challenges([text])
+
+
+@pytest.mark.parametrize(("realm", "registry", "ok"), [
+    ("https://auth.docker.io/token", ("https", "registry-1.docker.io", 443), True),
+    ("http://auth.example/token", ("https", "r.example", 443), False),
+    ("https://10.0.0.5/token", ("https", "r.example", 443), False),
+    ("https://169.254.169.254/token", ("https", "r.example", 443), False),
+    ("http://127.0.0.1:9/token", ("http", "127.0.0.1", 5000), True),
+    ("http://localhost:9/token", ("http", "127.0.0.1", 5000), True),
+    ("https://127.0.0.1/token", ("https", "r.example", 443), False),
+    ("/token", ("https", "r.example", 443), False),
+    ("file:///etc/passwd", ("https", "r.example", 443), False),
+])
+def test_realm_validation(realm: str, registry: tuple[str, str, int], ok: bool) -> None:
+    if ok:
+        check_realm(realm, registry)
+    else:
+        with pytest.raises(AuthenticationRequired, match="realm"):
+            check_realm(realm, registry)
+
+
+def test_only_loopback_or_insecure_hosts_may_use_http() -> None:
+    """No connection is made to decide: a public host is https, verified, always."""
+    from nvreq.images.httpclient import Http
+
+    assert Http().base_url("registry.example.com") == ("https://registry.example.com", True)
+    assert Http().base_url("10.1.2.3:5000") == ("https://10.1.2.3:5000", True)
+
+
+@pytest.mark.parametrize(("value", "host", "port", "matched"), [
+    ("*", "a.example", 443, True), (".example.com", "r.example.com", 443, True),
+    ("example.com", "r.example.com", 443, True), ("example.com", "example.com", 443, True),
+    ("example.com", "badexample.com", 443, False), ("r.example:5000", "r.example", 443, False),
+    ("r.example:5000", "r.example", 5000, True), ("10.1.2.3", "10.1.2.3", 80, True), ("", "a", 1,
+                                                                                     False),
+])
+def test_no_proxy(value: str, host: str, port: int, matched: bool,
+                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", value)
+    assert no_proxy_matches(host, port) is matched
+
+
+def test_auth_keys_and_docker_hub_aliases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert auth_key("docker.io") == "https://index.docker.io/v1/"
+    assert auth_key("127.0.0.1:5000") == "127.0.0.1:5000"
+    secret = base64.b64encode(b"u:pw-secret-9\x00\x00").decode()
+    for key in ("https://index.docker.io/v1/", "docker.io", "registry-1.docker.io",
+                "https://index.docker.io/v2/"):
+        doc = {"auths": {"other": {}, key: {"auth": secret}}}
+        (tmp_path / "a.json").write_text(json.dumps(doc))
+        found = find_credentials("docker.io", "library/ubuntu", authfile=str(tmp_path / "a.json"))
+        assert found.secret is not None and found.secret.password == "pw-secret-9", key
+        assert "pw-secret-9" not in repr(found.secret) + repr(found)
+
+
+def test_malformed_credentials_warn_and_continue(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("DOCKER_CONFIG", raising=False)
+    monkeypatch.delenv("REGISTRY_AUTH_FILE", raising=False)
+    monkeypatch.delenv("DOCKER_AUTH_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    (tmp_path / ".docker").mkdir()
+    (tmp_path / ".docker" / "config.json").write_text("{not json")
+    (tmp_path / "xdg" / "containers").mkdir(parents=True)
+    (tmp_path / "xdg" / "containers" / "auth.json").write_text(json.dumps(
+        {"auths": {"r.example": {"auth": base64.b64encode(b":nouser").decode()},
+                   "r.example/ns": {"auth": base64.b64encode(b"u:pw").decode()}}}))
+    found = find_credentials("r.example", "ns/img")
+    assert found.secret is not None and found.secret.username == "u"
+    assert any("cannot read credentials file" in x and "config.json" in x for x in found.warnings)
+    found = find_credentials("r.example", "other/img")
+    assert found.secret is None and any("empty user" in x for x in found.warnings)
+
+
+# --- tar headers ---------------------------------------------------------------------------------
+
+def _tar_bytes(members: dict[str, bytes], fmt: int = tarfile.PAX_FORMAT) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=fmt) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", [tarfile.USTAR_FORMAT, tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+def test_tar_long_names_and_formats(tmp_path: Path, fmt: int) -> None:
+    long = "blobs/sha256/" + "f" * 64 if fmt == tarfile.USTAR_FORMAT else "d/" * 80 + "x.json"
+    path = tmp_path / "t.tar"
+    path.write_bytes(_tar_bytes({"./manifest.json": b"[]", long: b"12345"}, fmt))
+    index = open_tar(path, "t")
+    assert index.read("manifest.json", 10) == b"[]" and index.read(long, 10) == b"12345"
+    with pytest.raises(ContentTooLarge):
+        index.read(long, 4)
+
+
+@given(st.binary(min_size=0, max_size=3000))
+@settings(max_examples=200)
+def test_tar_reader_refuses_garbage_cleanly(tmp_path_factory: pytest.TempPathFactory,
+                                            data: bytes) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "x.tar"
+    path.write_bytes(_tar_bytes({"manifest.json": b"[]"})[:512] + data)
+    with contextlib.suppress(ArchiveError, ContentTooLarge, UnsupportedImage):
+        open_tar(path, "x").read("manifest.json", 100)
