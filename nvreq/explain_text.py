@@ -105,7 +105,13 @@ def _table(rows: tuple[tuple[str, ...], ...]) -> list[str]:
 def render(report: Report) -> str:
     """Render a report as text for a terminal."""
     lines = [f"verdict: {report.verdict}" + (f" ({report.reason}; would be {report.would_be})"
-                                             if report.reason else ""), _host_line(report),
+                                             if report.reason else "")]
+    image = report.extra.get("image")
+    if image:
+        lines.append(f"image: {image['reference']} @ {image.get('digest') or 'no digest'} "
+                     f"({image.get('platform')})")
+        lines.extend(f"  {entry}" for entry in image.get("env") or ())
+    lines += [_host_line(report),
              f"mode: {report.mode}, semantics: {report.semantics} "
              f"(toolkit behaviour {report.toolkit_behaviour})"]
     if report.runtime_message:

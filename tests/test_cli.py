@@ -154,3 +154,45 @@ def test_not_a_gpu_container_has_null_capabilities(capsys: pytest.CaptureFixture
                        "h100-r550", "--json")
     data = json.loads(out)
     assert (code, data["gpu_container"], data["capabilities"]) == (0, False, None)
+
+
+LAYOUT = f"oci:{ROOT / 'examples' / 'cuda-12.4.1-layout'}"
+
+
+def test_check_an_image_reports_it_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", LAYOUT, "--host", "preset:h100-r550", "--json")
+    assert code == 0
+    data = json.loads(out)
+    image = data["image"]
+    assert set(image) == {"reference", "digest", "platform", "env"}
+    assert image["reference"] == LAYOUT and image["platform"] == "linux/amd64"
+    assert image["digest"].startswith("sha256:")
+    assert "CUDA_VERSION=12.4.1" in image["env"]
+    assert data["verdict"] == "satisfied"
+
+
+def test_the_image_platform_follows_the_host(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", LAYOUT, "--host", "preset:h100-r550", "--platform",
+                       "linux/arm64", "--json")
+    data = json.loads(out)
+    assert data["image"]["platform"] == "linux/arm64"
+    assert [r["value"] for r in data["requirements"]] == ["cuda>=12.4"]
+
+
+def test_many_images_give_a_table_and_the_worst_exit_code(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    listing = tmp_path / "images.txt"
+    listing.write_text(f"# fleet images\n{LAYOUT}\n\noci:{tmp_path / 'missing'}\n")
+    code, out, _ = run(capsys, "check", LAYOUT, "--images-from", str(listing), "--host",
+                       "t4-r470", "-e", "NVIDIA_REQUIRE_X=arch>=8.0")
+    assert code == 2
+    lines = out.splitlines()
+    assert lines[0].split() == ["IMAGE", "VERDICT", "DIGEST", "WHY"]
+    assert [line.split()[1] for line in lines[1:]] == ["unsatisfied", "unsatisfied", "error"]
+
+
+def test_an_unreadable_image_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path) -> None:
+    code, out, err = run(capsys, "check", f"oci:{tmp_path}", "--host", "t4-r470")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"nvreq: error: oci:{tmp_path}") and err.count("\n") == 1

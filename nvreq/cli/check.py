@@ -1,22 +1,32 @@
-"""``nvreq check``: will this environment run on that host?"""
+"""``nvreq check``: will this image (or environment) run on that host?"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
 
 from nvreq.cli._common import add_host_options, emit, host_from, read_env_file
+from nvreq.cli._images_cli import add_image_arguments
+
+if TYPE_CHECKING:
+    from nvreq.host import HostProfile
+    from nvreq.report import Report
 
 __all__ = ["HELP", "add_arguments", "run"]
 
-HELP = ("check a container environment against a host: exit 0 satisfied or not checked, "
-        "1 unsatisfied, 2 bad input or an error verdict")
+HELP = ("check images (or a container environment) against a host: exit 0 satisfied or not "
+        "checked, 1 unsatisfied, 2 bad input or an error verdict")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``nvreq check``."""
+    parser.add_argument("images", nargs="*", metavar="IMAGE",
+                        help="images to check: registry references, oci:DIR[:REF], "
+                             "oci-archive:FILE, docker-archive:FILE, docker-daemon:REF, "
+                             "dockerfile:PATH, or a local path; none: check --env-file/--env")
     parser.add_argument("--env-file", metavar="FILE", action="append", default=[],
                         help="KEY=VALUE lines (or a JSON list/object) with the image's "
-                        "environment; repeatable, later entries win")
+                        "environment; repeatable, later entries win; after an image's own env")
     parser.add_argument("--env", "-e", metavar="KEY=VALUE", action="append", default=[],
                         help="one environment entry, after those of --env-file")
     add_host_options(parser)
@@ -30,18 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a volume mount of the container (device requests by mount)")
     parser.add_argument("--annotation", metavar="KEY=VALUE", action="append", default=[],
                         help="an OCI annotation of the container (CDI requests)")
+    add_image_arguments(parser, many=True)
 
 
-def environment_from(args: argparse.Namespace) -> list[str]:
-    """The environment entries given by ``--env-file`` and ``--env``, in order."""
-    from nvreq.errors import InputError
-
+def _extra_env(args: argparse.Namespace) -> list[str]:
     entries: list[str] = []
     for path in args.env_file:
         entries.extend(read_env_file(path))
     entries.extend(args.env)
-    if not entries and not args.env_file:
-        raise InputError("nothing to check: give --env-file FILE or --env KEY=VALUE")
     return entries
 
 
@@ -69,17 +75,75 @@ def _pairs(values: list[str]) -> dict[str, str] | None:
     return out or None
 
 
-def run(args: argparse.Namespace) -> int:
-    """Check and print the report; the exit code is the verdict's."""
+def _check(entries: list[str], host: HostProfile, args: argparse.Namespace) -> Report:
     from nvreq.check import check_env
 
-    entries = environment_from(args)
-    host = host_from(args)
-    report = check_env(entries, host, semantics=args.semantics, unknown=args.unknown,
-                       mode=args.mode, privileged=args.privileged, gpus=args.gpus,
-                       mounts=_mounts(args.mount), annotations=_pairs(args.annotation))
-    if args.json:
+    return check_env(entries, host, semantics=args.semantics, unknown=args.unknown,
+                     mode=args.mode, privileged=args.privileged, gpus=args.gpus,
+                     mounts=_mounts(args.mount), annotations=_pairs(args.annotation))
+
+
+def _print(report: Report, as_json: bool) -> None:
+    if as_json:
         emit(report.to_dict())
     else:
         print(report.explain())
-    return report.exit_code
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check and print the report(s); the exit code is the worst verdict's."""
+    from dataclasses import replace
+
+    from nvreq.errors import InputError
+
+    extra = _extra_env(args)
+    if not args.images and not args.images_from:
+        if not extra and not args.env_file:
+            raise InputError("nothing to check: name an IMAGE, or give --env-file FILE or "
+                             "--env KEY=VALUE")
+        report = _check(extra, host_from(args), args)
+        _print(report, args.json)
+        return report.exit_code
+    from nvreq.cli._images_cli import image_options, image_refs, read_all
+
+    refs = image_refs(args, args.images)
+    host = host_from(args)
+    options = image_options(args, host_platform=host.platform or "linux/amd64")
+    results = read_all(refs, options, jobs=args.jobs)
+    if len(results) == 1 and results[0].error is not None:
+        raise results[0].error
+    reports: list[tuple[str, Report | None, str | None]] = []
+    for result in results:
+        if result.info is None:
+            reports.append((result.reference, None, str(result.error)))
+            continue
+        report = _check([*result.info.env, *extra], host, args)
+        image: dict[str, Any] = result.info.to_dict()
+        reports.append((result.reference, replace(report, extra={**report.extra,
+                                                                 "image": image}), None))
+    if len(reports) == 1:
+        _, report, _ = reports[0]
+        assert report is not None
+        _print(report, args.json)
+        return report.exit_code
+    return _summary(reports, args.json)
+
+
+def _summary(reports: list[tuple[str, Report | None, str | None]], as_json: bool) -> int:
+    from nvreq.cli._images_cli import render_table
+
+    codes = [2 if r is None else r.exit_code for _, r, _ in reports]
+    if as_json:
+        emit([{"reference": ref, "error": err} if r is None else r.to_dict()
+              for ref, r, err in reports])
+        return max(codes)
+    rows = []
+    for ref, report, error in reports:
+        if report is None:
+            rows.append([ref, "error", "", error or ""])
+            continue
+        digest = str(report.extra["image"].get("digest") or "")[:19]
+        why = report.runtime_message or (f"({report.reason})" if report.reason else "")
+        rows.append([ref, report.verdict, digest, why])
+    print(render_table(["IMAGE", "VERDICT", "DIGEST", "WHY"], rows))
+    return max(codes)
