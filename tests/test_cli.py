@@ -174,6 +174,7 @@ def test_check_an_image_reports_it_in_json(capsys: pytest.CaptureFixture[str]) -
 def test_the_image_platform_follows_the_host(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", LAYOUT, "--host", "preset:h100-r550", "--platform",
                        "linux/arm64", "--json")
+    assert code == 0
     data = json.loads(out)
     assert data["image"]["platform"] == "linux/arm64"
     assert [r["value"] for r in data["requirements"]] == ["cuda>=12.4"]

@@ -121,11 +121,10 @@ def run(args: argparse.Namespace) -> int:
         image: dict[str, Any] = result.info.to_dict()
         reports.append((result.reference, replace(report, extra={**report.extra,
                                                                  "image": image}), None))
-    if len(reports) == 1:
-        _, report, _ = reports[0]
-        assert report is not None
-        _print(report, args.json)
-        return report.exit_code
+    only = reports[0][1]
+    if len(reports) == 1 and only is not None:
+        _print(only, args.json)
+        return only.exit_code
     return _summary(reports, args.json)
 
 
