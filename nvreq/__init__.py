@@ -9,7 +9,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from nvreq.errors import ImageError, InputError, InvalidRequirement, NvreqError, ProfileError
-from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
 
 if TYPE_CHECKING:
     from nvreq.capabilities import CapabilityResult, resolve_capabilities
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from nvreq.devices import DeviceSelection, resolve_devices
     from nvreq.diagnostics import Diagnostic, lint_requirement
     from nvreq.gpus_flag import DeviceRequest, apply_gpus_flag, parse_gpus_flag
+    from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
     from nvreq.report import Report
     from nvreq.requirements import Alternative, Clause, Requirement, parse_requirement
     from nvreq.semantics import Context, Verdict, evaluate
@@ -57,6 +57,11 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Gpu": "nvreq.host",
+    "HostProfile": "nvreq.host",
+    "Mig": "nvreq.host",
+    "MigDevice": "nvreq.host",
+    "RuntimeSettings": "nvreq.host",
     "CapabilityResult": "nvreq.capabilities",
     "resolve_capabilities": "nvreq.capabilities",
     "DeviceSelection": "nvreq.devices",

@@ -15,7 +15,7 @@ from types import ModuleType
 
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
 
-#: command name -> module implementing it.
+#: command name -> module implementing it; only the module of the command run is imported.
 COMMANDS: dict[str, str] = {
     "check": "nvreq.cli.check",
     "env": "nvreq.cli.env",
@@ -25,6 +25,17 @@ COMMANDS: dict[str, str] = {
     "hosts": "nvreq.cli.presets",
     "host": "nvreq.cli.host",
     "doctor": "nvreq.cli.doctor",
+}
+#: one-line summaries for ``nvreq --help``, so that listing commands imports none of them
+SUMMARIES: dict[str, str] = {
+    "check": "check images or a container environment against a host (exit 0/1/2)",
+    "env": "print an image's resolved reference, digest, platform and config Env",
+    "explain": "evaluate one NVIDIA_REQUIRE_* expression on a host, clause by clause",
+    "lint": "report every problem in an NVIDIA_REQUIRE_* expression",
+    "presets": "list the built-in host presets (--show NAME prints one)",
+    "hosts": "alias of presets",
+    "host": "print this host's profile through NVML, or convert a host file",
+    "doctor": "is this host ready for GPU containers?",
 }
 
 EXIT_OK = 0
@@ -36,8 +47,9 @@ def _module(name: str) -> ModuleType:
     return importlib.import_module(COMMANDS[name])
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, one sub-parser per command."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, one sub-parser per command; with ``only``, just that command's
+    options are built (the others are listed by name)."""
     from nvreq import __version__
 
     parser = argparse.ArgumentParser(
@@ -48,8 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nvreq {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
+        if only is not None and name != only:
+            sub.add_parser(name, help=SUMMARIES.get(name))
+            continue
         module = _module(name)
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=SUMMARIES.get(name, module.HELP), description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run, _command=name)
     return parser
@@ -59,7 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run nvreq with ``argv`` and return the exit code (0, 1 or 2)."""
     from nvreq.errors import NvreqError
 
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
