@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from nvreq.brands import BRAND_NAMES
 from nvreq.errors import caret
 from nvreq.requirements import (
     KEYS,
@@ -24,9 +25,7 @@ __all__ = ["BRAND_TOKENS", "Diagnostic", "byte_span", "lint_requirement"]
 Severity = Literal["error", "warning", "info"]
 
 #: brand names libnvidia-container >= 1.9.0 reports, lower-cased as images write them (§7.2)
-BRAND_TOKENS = frozenset((
-    "unknown", "quadro", "tesla", "nvs", "grid", "geforce", "titan", "vapps", "vpc", "vcs", "vws",
-    "cloudgaming", "quadrortx", "nvidiartx", "nvidia", "geforcertx", "titanrtx"))
+BRAND_TOKENS = frozenset(name.lower() for name in BRAND_NAMES)
 
 
 def byte_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -16,6 +16,7 @@ __all__ = [
     "Mig",
     "MigDevice",
     "RuntimeSettings",
+    "lookup_config",
 ]
 
 #: The ``format`` value nvreq writes.
@@ -152,7 +153,7 @@ class HostProfile:
         """The runtime mode: ``runtime.mode``, else the config's mode key if stated, else legacy."""
         if self.runtime.mode is not None:
             return self.runtime.mode
-        stated = _lookup(self.runtime.config, _MODE_KEY)
+        stated = lookup_config(self.runtime.config, _MODE_KEY)
         return stated if isinstance(stated, str) else "legacy"
 
     @property
@@ -173,13 +174,21 @@ class HostProfile:
         """
         if key == _MODE_KEY and self.runtime.mode is not None:
             return self.runtime.mode
-        found = _lookup(self.runtime.config, key)
+        found = lookup_config(self.runtime.config, key)
         if found is not None:
             return found
         return CONFIG_DEFAULTS.get(key)
 
 
-def _lookup(config: Mapping[str, Any], key: str) -> Any:
+def lookup_config(config: Mapping[str, Any], key: str) -> Any:
+    """A ``config.toml`` value by dotted key (a flat dotted key, or nested tables); None if absent.
+
+    >>> lookup_config({"nvidia-container-runtime": {"mode": "cdi"}},
+    ...               "nvidia-container-runtime.mode")
+    'cdi'
+    """
+    if key in config:
+        return config[key]
     node: Any = config
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:

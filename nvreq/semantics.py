@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from nvreq.brands import brand_name_pre_1_9
 from nvreq.requirements import Alternative, Clause, Requirement
 from nvreq.versions import compare_versions, utf8
 
@@ -31,10 +32,6 @@ Result = Literal["satisfied", "unsatisfied", "error"]
 
 INVALID_EXPRESSION = "requirement error: invalid expression"
 UPDATE_HINT = ", please update your driver to a newer version, or use an earlier cuda container"
-#: brands libnvidia-container < 1.9.0 reported as "Unknown" (enum values 7 and up)
-_POST_1_9_BRANDS = frozenset(
-    ("vapps", "vpc", "vcs", "vws", "cloudgaming", "quadrortx", "nvidiartx", "nvidia",
-     "geforcertx", "titanrtx"))
 
 
 def unsatisfied_message(requirement: Requirement | str) -> str:
@@ -69,9 +66,8 @@ class Context:
                 *, gpu: str | None = None, unknown: Unknown = "assume",
                 toolkit_version: str | None = None) -> Context:
         """A per-GPU context; brands from enum 7 up read ``Unknown`` before toolkit 1.9.0."""
-        if brand is not None and toolkit_version is not None and _before_1_9(toolkit_version) \
-                and brand.lower() in _POST_1_9_BRANDS:
-            brand = "Unknown"
+        if brand is not None and toolkit_version is not None and _before_1_9(toolkit_version):
+            brand = brand_name_pre_1_9(brand) or brand
         return cls(cuda, driver, True, arch, brand, gpu, unknown)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nvreq.errors import ProfileError
-from nvreq.host import HostProfile
+from nvreq.host import CONFIG_DEFAULTS, HostProfile, lookup_config
 
 __all__ = [
     "DEFAULTS",
@@ -25,19 +25,10 @@ __all__ = [
     "version_tuple",
 ]
 
-#: config key -> the toolkit's default.
-DEFAULTS: Mapping[str, Any] = {
-    "accept-nvidia-visible-devices-envvar-when-unprivileged": True,
-    "accept-nvidia-visible-devices-as-volume-mounts": False,
-    "swarm-resource": "",
-    "supported-driver-capabilities": "all",
-    "disable-require": False,
-    "nvidia-container-runtime.mode": "auto",
-    "nvidia-container-runtime.modes.cdi.default-kind": "nvidia.com/gpu",
-    "nvidia-container-runtime.modes.cdi.annotation-prefixes": ("cdi.k8s.io/",),
-}
+#: config key -> the toolkit's default; the capability list is kept as ``all``, which the
+#: capability resolver reads as every capability (the same set as ``host.CONFIG_DEFAULTS``).
+DEFAULTS: Mapping[str, Any] = {**CONFIG_DEFAULTS, "supported-driver-capabilities": "all"}
 
-_MISSING = object()
 #: what Go's ``strings.TrimSpace`` trims (``unicode.IsSpace``); not Python's ``str.isspace``.
 GO_SPACE = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
             "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -64,17 +55,6 @@ def version_at_least(text: str | None, *minimum: int) -> bool:
     return version + (0,) * (width - len(version)) >= minimum + (0,) * (width - len(minimum))
 
 
-def _lookup(config: Mapping[str, Any], key: str) -> Any:
-    if key in config:
-        return config[key]
-    node: Any = config
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
-
-
 def toolkit_setting(host: HostProfile | None, key: str,
                     config: Mapping[str, Any] | None = None) -> Any:
     """Config key ``key``: from ``config``, else the host's ``runtime.config``, else the default.
@@ -86,8 +66,8 @@ def toolkit_setting(host: HostProfile | None, key: str,
     """
     for source in (config, host.runtime.config if host is not None else None):
         if source:
-            value = _lookup(source, key)
-            if value is not _MISSING and value is not None:
+            value = lookup_config(source, key)
+            if value is not None:
                 return value
     return DEFAULTS.get(key)
 
@@ -141,8 +121,9 @@ class ToolkitConfig:
 
         explicit_mode = None
         for source in (config, host.runtime.config if host is not None else None):
-            if source and _lookup(source, "nvidia-container-runtime.mode") not in (_MISSING, None):
-                explicit_mode = str(_lookup(source, "nvidia-container-runtime.mode"))
+            stated = lookup_config(source, "nvidia-container-runtime.mode") if source else None
+            if stated is not None:
+                explicit_mode = str(stated)
                 break
         caps = get("supported-driver-capabilities")
         if not isinstance(caps, str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nvreq.brands import BRAND_NAMES
 from nvreq.gosemver import Behaviour, is_valid
 from nvreq.requirements import Clause, ascii_lower, parse_requirement
 from nvreq.toolkit import DroppedClause, parse_clause
@@ -18,9 +19,6 @@ from nvreq.toolkit import DroppedClause, parse_clause
 __all__ = ["BRAND_NAMES", "ROWS", "Disagreement", "disagreements"]
 
 #: the names libnvidia-container >= 1.9.0 reports (require.md §7.2)
-BRAND_NAMES = ("Unknown", "Quadro", "Tesla", "NVS", "GRID", "GeForce", "TITAN", "VApps", "VPC",
-               "VCS", "VWS", "CloudGaming", "QuadroRTX", "NvidiaRTX", "Nvidia", "GeForceRTX",
-               "TitanRTX")
 _LOWER_BRANDS = frozenset(ascii_lower(n) for n in BRAND_NAMES)
 
 #: §13.7 row -> (topic, what cli does, what toolkit does)
