@@ -140,8 +140,8 @@ def _archs(labels: Mapping[str, str], node: str, notes: list[str]) -> list[str |
         raise InputError(f"node {node}: label {NFD_ARCHS}={labels[NFD_ARCHS]!r} is not a list "
                          "of compute capabilities joined by '_'")
     if len(listed) > 1:
-        notes.append(f"mixed GPUs ({', '.join(map(str, listed))}): a pod that takes some of them is "
-                     "under-specified; every architecture is evaluated")
+        notes.append(f"mixed GPUs ({', '.join(map(str, listed))}): a pod that takes some of "
+                     "them is under-specified; every architecture is evaluated")
         return list(listed)
     if arch is None and listed:
         return listed

@@ -82,8 +82,8 @@ def _normal(match: Match) -> Match | None:
         return match if match.values else None
     if match.gt is not None and match.gt >= INT64_MAX:
         return None
-    if match.lt is not None and match.lt <= INT64_MIN:
-        return None
+    if match.lt is not None and match.lt <= 0:
+        return None  # version labels are never negative (kubernetes.md §4.3: Lt 0 is dropped)
     if match.gt is not None and match.lt is not None and match.lt <= match.gt + 1:
         return None
     return match
@@ -141,6 +141,8 @@ def _merge(a: Term, b: Term) -> Term | None:
         if lo.lt is not None and (hi.gt if hi.gt is not None else INT64_MIN - 1) >= lo.lt:
             return None
         lt = None if lo.lt is None or hi.lt is None else max(lo.lt, hi.lt)
+        if lo.gt is None and lt is None:
+            return None  # "any integer" has no expression of its own
         union = Match(x.key, lo.gt, lt)
     else:
         return None
