@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "lint": "nvreq.cli.lint",
     "presets": "nvreq.cli.presets",
     "hosts": "nvreq.cli.presets",
+    "fleet": "nvreq.cli.fleet",
+    "affinity": "nvreq.cli.affinity",
 }
 
 EXIT_OK = 0
