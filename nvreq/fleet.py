@@ -327,7 +327,8 @@ class Fleet:
         verdict, message, failed, unknown_decides = _run(compiled, contexts, self.unknown)
         if not active:
             reason = "disabled" if collected.disabled or disabled else "no-devices"
-            return Outcome("not-checked", reason=reason, would_be=verdict, enforced=enforced)
+            return Outcome("not-checked", reason=reason, would_be=verdict, enforced=enforced,
+                           failed_gpu=failed)
         return Outcome(verdict, message, enforced=enforced, failed_gpu=failed,
                        unknown_decides=unknown_decides)
 
