@@ -122,6 +122,12 @@ class FleetResult:
             for host in self._snapshot.members[g][: self._snapshot.counts[g]]:
                 yield HostVerdict(host, outcome, notes.get(host, ()))
 
+    def items(self) -> Iterator[tuple[str, Outcome]]:
+        """Every host with its outcome, cheaply (no notes)."""
+        for g, outcome in enumerate(self.outcomes):
+            for host in self._snapshot.members[g][: self._snapshot.counts[g]]:
+                yield host, outcome
+
     def groups(self) -> Iterator[tuple[Outcome, HostProfile, list[str]]]:
         """Each group of identical hosts: its outcome, its profile and its hosts."""
         s = self._snapshot
