@@ -3,10 +3,10 @@
 Run: ``python benchmarks/bench_fleet.py`` (``--nodes N`` to scale, ``--json`` for machine output).
 
 Workload (issue #6): the official ``nvidia/cuda:12.4.1`` environment (31-term
-``NVIDIA_REQUIRE_CUDA``) against 10^6 nodes drawn from 50 distinct profiles. Goals: one image against
-the whole fleet in under 1 s; at least 10^6 compiled evaluations per second on one core. Baselines:
-``check_env`` (the explaining road) per node, and the compiled requirement called per node without
-grouping. The process is pinned to one CPU where the OS allows it.
+``NVIDIA_REQUIRE_CUDA``) against 10^6 nodes drawn from 50 distinct profiles. Goals: one image
+against the whole fleet in under 1 s; at least 10^6 compiled evaluations per second on one core.
+Baselines: ``check_env`` (the explaining road) per node, and the compiled requirement called per
+node without grouping. The process is pinned to one CPU where the OS allows it.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nvreq.check import check_env  # noqa: E402
-from nvreq.compiled import context_key  # noqa: E402
-from nvreq.fleet import Fleet  # noqa: E402
-from nvreq.host import Gpu, HostProfile  # noqa: E402
-from nvreq.requirements import parse_requirement  # noqa: E402
-from nvreq.semantics import Context, evaluate  # noqa: E402
+from nvreq.check import check_env
+from nvreq.compiled import context_key
+from nvreq.fleet import Fleet
+from nvreq.host import Gpu, HostProfile
+from nvreq.requirements import parse_requirement
+from nvreq.semantics import Context, evaluate
 
 BRANDS = ("tesla", "unknown", "nvidia", "nvidiartx", "geforce", "geforcertx", "quadro",
           "quadrortx", "titan", "titanrtx")

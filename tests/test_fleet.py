@@ -1,4 +1,4 @@
-"""The scheduler API: grouping, per-host verdicts and reasons, threads, and equality with check_env."""
+"""The scheduler API: grouping, verdicts and reasons per host, threads, equality with check_env."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def test_verdicts_carry_the_runtime_message_and_notes() -> None:
     fleet = Fleet({"t4": T4}, notes={"t4": ("brand: from a label",)})
     verdict = fleet.evaluate(ENV)["t4"]
     assert verdict.outcome.message is not None
-    assert verdict.outcome.message.startswith("requirement error: unsatisfied condition: cuda>=12.4")
+    assert verdict.outcome.message.startswith(
+        "requirement error: unsatisfied condition: cuda>=12.4")
     assert verdict.reasons[-1] == "brand: from a label"
     assert verdict.outcome.failed_gpu == "0"
 

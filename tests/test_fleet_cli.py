@@ -80,7 +80,7 @@ def test_fleet_on_profiles_with_env_entries_only(capsys: pytest.CaptureFixture[s
 ])
 def test_fleet_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],
                                  message: str) -> None:
-    code, out, err = run(capsys, "fleet", *argv)
+    code, _, err = run(capsys, "fleet", *argv)
     assert code == 2 and message in err and "Traceback" not in err
 
 

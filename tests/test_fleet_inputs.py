@@ -25,7 +25,8 @@ def fleet() -> Any:
 
 
 def _host(fleet: Any, name: str) -> HostProfile:
-    return dict(fleet.hosts)[name]
+    profile: HostProfile = dict(fleet.hosts)[name]
+    return profile
 
 
 @pytest.mark.parametrize(("node", "driver", "cuda", "gpus", "arch", "name"), [
@@ -166,7 +167,7 @@ def test_sources_add_and_refuse_duplicate_names() -> None:
     a = read_hosts("preset:t4-r470")
     assert len((a + read_hosts("preset:h100-r550")).hosts) == 2
     with pytest.raises(InputError, match="appears in both"):
-        a + a  # noqa: B018
+        a + a
 
 
 def test_brand_map_file(tmp_path: Path) -> None:

@@ -158,7 +158,7 @@ POLICIES: list[tuple[dict[str, Any], dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("policy", "derive"), POLICIES, ids=["drop", "label", "product-map"])
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reqs=requirements(), labels=nodes())
 def test_affinity_admits_exactly_the_nodes_the_evaluation_satisfies(
         policy: dict[str, Any], derive: dict[str, Any], reqs: list[Requirement],
@@ -172,7 +172,7 @@ def test_affinity_admits_exactly_the_nodes_the_evaluation_satisfies(
         assert matched, "the affinity refuses a node the evaluation satisfies with known facts"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(reqs=requirements(), labels=nodes())
 def test_drop_policy_never_admits_a_node_refused_for_some_brand(
         reqs: list[Requirement], labels: dict[str, str]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+from typing import Any
 
 from nvreq.cli._common import read_env_file
 
@@ -24,11 +26,11 @@ def image_env(ref: str) -> list[str]:
     from nvreq.errors import InputError
 
     try:
-        from nvreq.images import read_image
+        images: Any = importlib.import_module("nvreq.images")
     except ImportError:
         raise InputError(f"cannot read image {ref}: image reading is not available in this "
                          "installation; give its environment with --env-file") from None
-    return list(read_image(ref).env)
+    return list(images.read_image(ref).env)
 
 
 def labelled_envs(args: argparse.Namespace) -> dict[str, list[str]]:

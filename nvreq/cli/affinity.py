@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from typing import Any
@@ -74,13 +75,13 @@ def _existing(path: str) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError:
         try:
-            import yaml
+            yaml: Any = importlib.import_module("yaml")
         except ImportError:
             raise InputError(f"{path} is not JSON (install PyYAML to read YAML)") from None
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise InputError(f"{path}: invalid YAML: {exc}") from None
+            raise InputError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected an affinity object")
     return data

@@ -89,8 +89,10 @@ def _evaluate(fleet: Fleet, envs: dict[str, list[str]]) -> dict[str, FleetResult
     results = {}
     try:
         for i, (label, env) in enumerate(envs.items()):
-            results[label] = fleet.evaluate(env, label=label, progress=lambda d, _t, i=i, lab=label:
-                                            progress(i * groups + d, lab))
+            def report(done: int, _total: int, i: int = i, label: str = label) -> None:
+                progress(i * groups + done, label)
+
+            results[label] = fleet.evaluate(env, label=label, progress=report)
     finally:
         progress.close()
     return results
@@ -119,7 +121,7 @@ def _table(results: dict[str, FleetResult], data: FleetInput) -> str:
              f"profiles ({data.source})"]
     if data.non_gpu:
         lines.append(f"not evaluated, no GPU: {_hosts_text([n for n, _ in data.non_gpu])}")
-    for node, why in data.problems:
+    for _, why in data.problems:
         lines.append(f"not evaluated, unreadable: {why}")
     head = ["group", "hosts", *labels]
     rows = [head]
@@ -198,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"no GPU host to evaluate in {data.source}")
     fleet = Fleet(data.hosts, unknown=args.unknown, notes=data.notes)
     results = _evaluate(fleet, envs)
-    for node, why in data.problems:
+    for _, why in data.problems:
         print(f"nvreq: warning: not evaluated: {why}", file=sys.stderr)
     if args.json:
         emit(_json(results, data))
