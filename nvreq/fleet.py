@@ -280,6 +280,8 @@ class Fleet:
             compiled = self._compiled.get(text)
             if compiled is None:
                 compiled = parse_requirement(text).compile()
+                if len(self._compiled) >= 4096:  # images share requirement texts; bound the rest
+                    self._compiled.clear()
                 self._compiled[text] = compiled
         return compiled
 
