@@ -124,7 +124,11 @@ def _brand(labels: Mapping[str, str], product: str | None, brand_label: str | No
         if value in _TOKENS:
             notes.append(f"brand: from label {key}")
             return _TOKENS[value]
-        notes.append(f"brand: label {key}={value!r} is not a lowercase brand token; unknown")
+        if value == "mixed":
+            notes.append("mixed brands on this node: a pod that takes some GPUs is "
+                         "under-specified; brand unknown")
+        else:
+            notes.append(f"brand: label {key}={value!r} is not a lowercase brand token; unknown")
         return None
     if brand_map and product is not None and product in brand_map:
         notes.append("brand: from the product map (its author vouches for it)")
