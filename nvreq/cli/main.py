@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "hosts": "nvreq.cli.presets",
     "host": "nvreq.cli.host",
     "doctor": "nvreq.cli.doctor",
+    "fleet": "nvreq.cli.fleet",
+    "affinity": "nvreq.cli.affinity",
 }
 #: one-line summaries for ``nvreq --help``, so that listing commands imports none of them
 SUMMARIES: dict[str, str] = {
@@ -36,6 +38,8 @@ SUMMARIES: dict[str, str] = {
     "hosts": "alias of presets",
     "host": "print this host's profile through NVML, or convert a host file",
     "doctor": "is this host ready for GPU containers?",
+    "fleet": "which hosts of a fleet can run which images, and why not",
+    "affinity": "Kubernetes node affinity (GFD labels) that admits only nodes that can run it",
 }
 
 EXIT_OK = 0

@@ -1,0 +1,109 @@
+"""``nvreq affinity``: an image's requirements as Kubernetes node affinity over GFD labels."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Any
+
+from nvreq.cli._envs import add_env_options, labelled_envs
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = ("print requiredDuringSchedulingIgnoredDuringExecution node affinity (YAML, or --json) that "
+        "admits only nodes whose GPU Feature Discovery labels satisfy the image's requirements")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``nvreq affinity``."""
+    add_env_options(parser, images="the image (at most one); or give --env-file / --env")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of YAML")
+    parser.add_argument("--brand-policy", choices=("drop", "product-map", "label", "ignore"),
+                        help="brand clauses: drop their terms (default), map gpu.product values "
+                        "(--brand-map), read a brand label (--brand-label), or take them as true "
+                        "(ignore: pods may land where the runtime refuses them)")
+    parser.add_argument("--brand-map", metavar="FILE",
+                        help="JSON object of nvidia.com/gpu.product value -> brand")
+    parser.add_argument("--brand-label", metavar="KEY",
+                        help="a node label holding the lowercase brand token")
+    parser.add_argument("--nfd", action="store_true",
+                        help="use the labels of `nvreq host --nfd`: the brand label "
+                        "feature.node.kubernetes.io/gpu-brand, and arch terms only on nodes "
+                        "whose GPUs share one architecture")
+    parser.add_argument("--gfd-labels", choices=("current", "deprecated"), default="current",
+                        help="GFD label names: current (default) or the deprecated duplicates")
+    parser.add_argument("--max-terms", type=int, default=128, metavar="N",
+                        help="fail when more than N terms are needed (default 128)")
+    parser.add_argument("--existing", metavar="FILE",
+                        help="a pod's existing affinity (JSON, or YAML with PyYAML): its "
+                        "required terms are ANDed with the generated ones")
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    from nvreq.errors import InputError
+    from nvreq.fleet_inputs import load_brand_map
+    from nvreq.gfd_labels import LABEL_SETS, NFD_ARCH_UNIFORM, NFD_BRAND
+
+    policy = args.brand_policy or ("product-map" if args.brand_map else "label" if (
+        args.brand_label or args.nfd) else "drop")
+    options: dict[str, Any] = {"brand_policy": policy, "labels": LABEL_SETS[args.gfd_labels],
+                               "max_terms": args.max_terms}
+    if policy == "product-map":
+        if not args.brand_map:
+            raise InputError("--brand-policy product-map needs --brand-map FILE")
+        options["brand_map"] = load_brand_map(args.brand_map)
+    if policy == "label":
+        options["brand_label"] = args.brand_label or (NFD_BRAND if args.nfd else None)
+        if not options["brand_label"]:
+            raise InputError("--brand-policy label needs --brand-label KEY (or --nfd)")
+    if args.nfd:
+        options["arch_uniform_label"] = NFD_ARCH_UNIFORM
+    return options
+
+
+def _existing(path: str) -> dict[str, Any]:
+    from nvreq.errors import InputError
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(1 << 20)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            yaml: Any = importlib.import_module("yaml")
+        except ImportError:
+            raise InputError(f"{path} is not JSON (install PyYAML to read YAML)") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InputError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected an affinity object")
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    """Translate and print; exit 2 when no affinity can be given."""
+    from nvreq.errors import InputError
+    from nvreq.kubernetes import and_existing, node_affinity, to_yaml
+
+    envs = labelled_envs(args)
+    if len(envs) > 1:
+        raise InputError("nvreq affinity takes one image or one environment")
+    options = _options(args)
+    affinity = node_affinity(next(iter(envs.values())), **options)
+    for note in affinity.notes:
+        print(f"nvreq: note: {note}", file=sys.stderr)
+    data = affinity.to_dict()
+    if args.existing:
+        data = and_existing(_existing(args.existing), affinity)
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        print(to_yaml(data), end="")
+    return 0
