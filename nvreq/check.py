@@ -6,22 +6,30 @@ Data takes one road: env -> collect -> devices -> evaluate per GPU -> Report.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from nvreq.advice import Advice, advise, forward_compatibility_notes
 from nvreq.capabilities import CapabilityResult, resolve_capabilities
-from nvreq.collect import LEGACY_VARIABLE, MAX_REQUIREMENTS, TOO_MANY, collect, environment
+from nvreq.collect import (
+    LEGACY_VARIABLE,
+    MAX_REQUIREMENTS,
+    TOO_MANY,
+    Collected,
+    collect,
+    environment,
+    is_legacy_image,
+)
 from nvreq.devices import HOOK_CDI_ERROR, DeviceSelection, render_device_table, resolve_devices
 from nvreq.errors import InputError
-from nvreq.gosemver import behaviour_for
+from nvreq.gosemver import Behaviour, behaviour_for
 from nvreq.host import HostProfile
 from nvreq.report import Report, RequirementResult, VerdictName
 from nvreq.requirements import Requirement
 from nvreq.semantics import Context, Unknown, Verdict, evaluate
 from nvreq.toolkit_config import toolkit_setting
 
-__all__ = ["check_env", "contexts_for"]
+__all__ = ["Gate", "check_env", "contexts_for", "gate"]
 
 Semantics = Literal["cli", "toolkit"]
 #: errors nvidia-container-cli reports itself (after its argument checks), not the hook's
@@ -74,6 +82,78 @@ def _gpus_env(env: Mapping[str, str] | Iterable[str], gpus: str | Sequence[str],
     return list(plan.env), plan.hook, plan.notes
 
 
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What the runtime decides before it evaluates any requirement (shared with ``Fleet``)."""
+
+    env: dict[str, str]
+    collected: Collected
+    selection: DeviceSelection
+    capabilities: CapabilityResult | None
+    semantics: Semantics
+    behaviour: Behaviour
+    disabled: bool
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def checked(self) -> bool:
+        """The runtime evaluates the requirements: a GPU container, and the check not disabled."""
+        return self.selection.gpu_container and not self.disabled
+
+    @property
+    def enforced(self) -> bool:
+        """The mode checks requirements at all (``legacy`` and ``csv`` do)."""
+        return self.selection.enforces_requirements
+
+
+def gate(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
+         semantics: Semantics | None = None, mode: str | None = None,
+         privileged: bool | None = None, mounts: Sequence[Mapping[str, str]] = (),
+         annotations: Mapping[str, str] | None = None, config: Mapping[str, Any] | None = None,
+         gpus: str | Sequence[str] | None = None,
+         collected: Collected | None = None) -> Gate:
+    """Collect, select devices and capabilities, and find the first error the runtime raises
+    before requirements, in its order: an env entry without ``=``; the hook's own errors (MIG
+    variables unprivileged, unsupported capabilities, an invalid ``CUDA_VERSION``); then
+    nvidia-container-cli's (too many requirements, an unknown device). ``collected`` may be given
+    when the same env was collected already for this toolkit behaviour."""
+    notes: tuple[str, ...] = ()
+    hook = True
+    if gpus is not None:
+        env, hook, notes = _gpus_env(env, gpus, host)
+        mode = mode or "legacy"
+    env_map, env_error = environment(env)
+    behaviour = behaviour_for(host.runtime.toolkit_version)
+    legacy = is_legacy_image(env_map)
+    selection = resolve_devices(env_map, host, legacy_image=legacy, mode=mode,
+                                privileged=privileged, mounts=mounts, annotations=annotations,
+                                config=config, via_hook=gpus is not None)
+    if not hook:
+        selection = replace(selection, gpu_container=False, gpus=(), mig_devices=(), error=None)
+    if semantics is None:
+        semantics = "toolkit" if selection.mode == "csv" else "cli"
+    if semantics not in ("cli", "toolkit"):
+        raise InputError(f"unknown semantics {semantics!r}; expected 'cli' or 'toolkit'")
+    if collected is None:
+        collected = collect(env_map, behaviour=behaviour)
+    # the config key disables the check on the hook path only, not in CSV mode
+    disabled = collected.disabled or (
+        semantics == "cli" and toolkit_setting(host, "disable-require", config) is True)
+    capabilities = _capabilities(env_map, host, selection, legacy, config)
+    error = env_error
+    if error is None and selection.gpu_container:
+        error = _hook_error(selection, capabilities, collected.error
+                            if not disabled and semantics == "cli" else None)
+        if error is None and semantics == "cli" and not disabled:
+            if len(collected.requirements) > MAX_REQUIREMENTS:
+                error = TOO_MANY
+            elif selection.error:
+                error = selection.error
+    return Gate(env_map, collected, selection, capabilities, semantics, behaviour, disabled,
+                error, notes)
+
+
 def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
               semantics: Semantics | None = None, unknown: Unknown = "assume",
               mode: str | None = None, privileged: bool | None = None,
@@ -96,62 +176,32 @@ def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
     >>> print(report.runtime_message)  # doctest: +ELLIPSIS
     requirement error: unsatisfied condition: cuda>=12.5, please update your driver ...
     """
-    notes: tuple[str, ...] = ()
-    hook = True
-    if gpus is not None:
-        env, hook, notes = _gpus_env(env, gpus, host)
-        mode = mode or "legacy"
-    env_map, env_error = environment(env)
-    behaviour = behaviour_for(host.runtime.toolkit_version)
-    merged_config = {**dict(host.runtime.config), **dict(config or {})}
-    legacy = bool(env_map.get("CUDA_VERSION")) and not env_map.get("NVIDIA_REQUIRE_CUDA")
-    selection = resolve_devices(env_map, host, legacy_image=legacy, mode=mode,
-                                privileged=privileged, mounts=mounts, annotations=annotations,
-                                config=config, via_hook=gpus is not None)
-    if not hook:
-        selection = replace(selection, gpu_container=False, gpus=(), mig_devices=(), error=None)
-    run_mode = selection.mode
-    if semantics is None:
-        semantics = "toolkit" if run_mode == "csv" else "cli"
-    if semantics not in ("cli", "toolkit"):
-        raise InputError(f"unknown semantics {semantics!r}; expected 'cli' or 'toolkit'")
-    config_disable = semantics == "cli" and merged_config.get("disable-require") is True
-    collected = collect(env_map, behaviour=behaviour, config_disable=config_disable)
-    capabilities = _capabilities(env_map, host, selection, legacy, config)
-    enforced = selection.enforces_requirements
+    g = gate(env, host, semantics=semantics, mode=mode, privileged=privileged, mounts=mounts,
+             annotations=annotations, config=config, gpus=gpus)
+    selection, collected = g.selection, g.collected
     warnings = [f"{w.code}: {w.message}" for w in selection.warnings]
-    warnings += [f"--gpus: {n}" for n in notes]
+    warnings += [f"--gpus: {n}" for n in g.notes]
     warnings += list(selection.explanation)
     common: dict[str, Any] = {
-        "host": host, "semantics": semantics, "toolkit_behaviour": behaviour, "mode": run_mode,
-        "enforced": enforced, "diagnostics": collected.diagnostics,
+        "host": host, "semantics": g.semantics, "toolkit_behaviour": g.behaviour,
+        "mode": selection.mode, "enforced": g.enforced, "diagnostics": collected.diagnostics,
         "gpu_container": selection.gpu_container, "requested": selection.requested,
         "devices": selection.devices, "warnings": tuple(warnings),
-        "capabilities": capabilities.capabilities if capabilities else None,
+        "capabilities": g.capabilities.capabilities if g.capabilities else None,
         "device_table": tuple(render_device_table(host, selection)),
         "extra": {"selection": selection.to_dict(),
-                  "capability_details": capabilities.to_dict() if capabilities else None},
+                  "capability_details": g.capabilities.to_dict() if g.capabilities else None},
     }
-    hook_error = _hook_error(selection, capabilities, collected.error if not collected.disabled
-                             and semantics == "cli" else None)
-    if env_error or hook_error:
-        message = env_error or hook_error
-        return Report("error", runtime_message=message, runtime_messages=(message or "",),
-                      **common)
-    if semantics == "toolkit":
+    results = tuple(RequirementResult(n, r, n == LEGACY_VARIABLE)
+                    for n, r in collected.requirements)
+    if g.error:
+        return Report("error", runtime_message=g.error, runtime_messages=(g.error,),
+                      requirements=results, **common)
+    if g.semantics == "toolkit":
         from nvreq.toolkit_check import check_toolkit
 
         return check_toolkit(collected, host, selection, common)
-    requirements = collected.requirements
-    checked = selection.gpu_container and not collected.disabled
-    results = tuple(RequirementResult(n, r, n == LEGACY_VARIABLE) for n, r in requirements)
-    if checked and len(requirements) > MAX_REQUIREMENTS:
-        return Report("error", runtime_message=TOO_MANY, runtime_messages=(TOO_MANY,),
-                      requirements=results, **common)
-    if checked and selection.error:
-        return Report("error", runtime_message=selection.error,
-                      runtime_messages=(selection.error,), requirements=results, **common)
-    return _evaluated(requirements, host, selection, collected.disabled, unknown, common)
+    return _evaluated(collected.requirements, host, selection, g.disabled, unknown, common)
 
 
 def _capabilities(env: Mapping[str, str], host: HostProfile, selection: DeviceSelection,

@@ -115,8 +115,7 @@ def _collection_warnings(env: Mapping[str, str]) -> list[Diagnostic]:
     return out
 
 
-def collect(env: Mapping[str, str], *, behaviour: Behaviour = "newest",
-            config_disable: bool = False) -> Collected:
+def collect(env: Mapping[str, str], *, behaviour: Behaviour = "newest") -> Collected:
     """Collect the requirements of ``env`` in evaluation order (variable names in byte order,
     the ``CUDA_VERSION`` requirement last), with diagnostics for the whole of each expression.
 
@@ -127,7 +126,7 @@ def collect(env: Mapping[str, str], *, behaviour: Behaviour = "newest",
     diagnostics = _collection_warnings(env)
     legacy = is_legacy_image(env)
     # collected even when disabled, so the report can say what the verdict would have been
-    disabled = parse_bool(env.get(DISABLE, "")) is True or config_disable
+    disabled = parse_bool(env.get(DISABLE, "")) is True
     names = sorted((n for n in env
                     if n.startswith(PREFIX) and not n.startswith(PREFIX + "JETPACK")), key=utf8)
     requirements: list[tuple[str, Requirement]] = []

@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from nvreq.check import contexts_for
-from nvreq.collect import TOO_MANY, Collected, collect, environment
+from nvreq.check import contexts_for, gate
+from nvreq.collect import Collected, collect, environment
 from nvreq.compiled import CompiledRequirement, Result, context_key
-from nvreq.devices import resolve_devices
 from nvreq.errors import InputError
 from nvreq.gosemver import behaviour_for
 from nvreq.host import HostProfile
@@ -313,31 +312,21 @@ class Fleet:
 
     def _outcome(self, plan: _Plan, host: HostProfile) -> Outcome:
         """``check_env``'s verdict, from compiled requirements (held equal by a property test)."""
-        mode = host.runtime.mode or "legacy"
-        if mode == "csv":  # the toolkit semantics: no compiled form, so ask the explainer
-            return _from_report(_explained(plan.env, host, self.unknown))
         collected, compiled = plan.collected(behaviour_for(host.runtime.toolkit_version))
-        config = dict(host.runtime.config)
-        disabled = collected.disabled or config.get("disable-require") is True
-        selection = resolve_devices(plan.env_map, host, mode=mode,
-                                    privileged=bool(host.runtime.privileged), config=config,
-                                    legacy_image=collected.legacy)
-        enforced = selection.enforces_requirements and mode not in ("cdi", "jit-cdi")
-        if plan.env_error or collected.error:
-            return Outcome("error", plan.env_error or collected.error, enforced=enforced)
-        active = selection.gpu_container and not disabled
-        if active and collected.too_many:
-            return Outcome("error", TOO_MANY, enforced=enforced)
-        if active and selection.error:
-            return Outcome("error", selection.error, enforced=enforced)
+        g = gate(plan.env_map if plan.env_error is None else plan.env, host, collected=collected)
+        if g.semantics == "toolkit":  # no compiled form: ask the explainer
+            return _from_report(_explained(plan.env, host, self.unknown))
+        if g.error:
+            return Outcome("error", g.error, enforced=g.enforced)
+        selection = g.selection
         contexts = contexts_for(host, selection if selection.gpu_container else None,
                                 self.unknown)
         verdict, message, failed, unknown_decides = _run(compiled, contexts, self.unknown)
-        if not active:
-            reason = "disabled" if collected.disabled or disabled else "no-devices"
-            return Outcome("not-checked", reason=reason, would_be=verdict, enforced=enforced,
+        if not g.checked:
+            reason = "disabled" if g.disabled else "no-devices"
+            return Outcome("not-checked", reason=reason, would_be=verdict, enforced=g.enforced,
                            failed_gpu=failed)
-        return Outcome(verdict, message, enforced=enforced, failed_gpu=failed,
+        return Outcome(verdict, message, enforced=g.enforced, failed_gpu=failed,
                        unknown_decides=unknown_decides)
 
 
