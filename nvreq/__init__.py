@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from nvreq.compiled import CompiledRequirement, Result
     from nvreq.devices import DeviceSelection, resolve_devices
     from nvreq.diagnostics import Diagnostic, lint_requirement
+    from nvreq.fleet import Fleet
     from nvreq.gpus_flag import DeviceRequest, apply_gpus_flag, parse_gpus_flag
     from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
+    from nvreq.kubernetes import node_affinity
     from nvreq.report import Report
     from nvreq.requirements import Alternative, Clause, Requirement, parse_requirement
     from nvreq.semantics import Context, Verdict, evaluate
@@ -31,6 +33,7 @@ __all__ = [
     "DeviceRequest",
     "DeviceSelection",
     "Diagnostic",
+    "Fleet",
     "Gpu",
     "HostProfile",
     "ImageError",
@@ -49,6 +52,7 @@ __all__ = [
     "check_env",
     "evaluate",
     "lint_requirement",
+    "node_affinity",
     "parse_gpus_flag",
     "parse_requirement",
     "resolve_capabilities",
@@ -57,6 +61,8 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Fleet": "nvreq.fleet",
+    "node_affinity": "nvreq.kubernetes",
     "Gpu": "nvreq.host",
     "HostProfile": "nvreq.host",
     "Mig": "nvreq.host",

@@ -135,3 +135,14 @@ def test_doctor_cli(fake: FakeNvml, tmp_path: Path, capsys: pytest.CaptureFixtur
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is False
     assert {c["status"] for c in data["checks"]} == {"pass", "warn", "fail"}
+
+
+def test_host_nfd_prints_the_feature_file(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from nvreq.cli.main import main
+
+    profile = Path(__file__).parent / "data" / "h200-live-profile.json"
+    assert main(["host", "--from", str(profile), "--nfd"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:] == ["gpu-brand=nvidia", "gpu-archs=9.0", "gpu-arch-uniform=true"]

@@ -16,8 +16,12 @@ HELP = "show this host's profile (NVML + runtime config), or convert a host file
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``nvreq host``."""
-    parser.add_argument("--json", action="store_true",
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true",
                         help="print the profile as JSON (loadable again with --host FILE)")
+    output.add_argument("--nfd", action="store_true",
+                        help="print a Node Feature Discovery local feature file with the facts "
+                        "GPU Feature Discovery lacks (per-node brand, arch of every GPU)")
     parser.add_argument("--from", dest="source", metavar="FILE",
                         help="convert a host file instead of reading NVML: nvidia-smi -q -x XML, "
                         "nvidia-container-cli info output, or a profile")
@@ -39,6 +43,11 @@ def run(args: argparse.Namespace) -> int:
     profile = _profile(args)
     for warning in profile.warnings:
         print(f"nvreq: warning: {warning}", file=sys.stderr)
+    if args.nfd:
+        from nvreq.nfd import nfd_features
+
+        print(nfd_features(profile), end="")
+        return 0
     print(json.dumps(profile.to_dict(), indent=2) if args.json else render(profile))
     return 0
 
