@@ -14,9 +14,13 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from nvreq.images.value import Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["HUB_KEY", "Lookup", "Secret", "auth_key", "find_credentials"]
 
@@ -31,15 +35,19 @@ _helper_cache: dict[tuple[str, str], tuple[dict[str, Any] | None, str | None]] =
 _helper_lock = threading.Lock()
 
 
-@dataclass(frozen=True, slots=True)
-class Secret:
+class Secret(Value):
     """Credentials for one registry; ``repr()`` never shows a secret."""
 
-    username: str = ""
-    password: str = field(default="", repr=False)
-    identity_token: str = field(default="", repr=False)
-    registry_token: str = field(default="", repr=False)
-    source: str = ""
+    __slots__ = _fields = ("username", "password", "identity_token", "registry_token", "source")
+    username: str
+    password: str
+    identity_token: str
+    registry_token: str
+    source: str
+
+    def __init__(self, username: str = "", password: str = "", identity_token: str = "",
+                 registry_token: str = "", source: str = "") -> None:
+        self._init(username, password, identity_token, registry_token, source)
 
     def __repr__(self) -> str:
         kinds = [k for k in ("password", "identity_token", "registry_token") if getattr(self, k)]

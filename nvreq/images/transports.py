@@ -5,11 +5,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import TYPE_CHECKING
 
 from nvreq.images.errors import ArchiveError, ImageError, InvalidReference, UnsupportedImage
-from nvreq.images.reference import is_reference
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -45,6 +44,8 @@ def classify(arg: str) -> tuple[str, str]:
         if not os.path.exists(os.path.expanduser(arg)):
             raise ImageError("no such file or directory")
         return "local", arg
+    from nvreq.images.reference import is_reference  # not needed for a transport prefix
+
     name = os.path.basename(arg)
     if os.path.exists(arg) and (not is_reference(arg) or arg.endswith(_TAR_SUFFIXES)
                                 or any(fnmatch.fnmatchcase(name, p) for p in _DOCKERFILE_NAMES)):

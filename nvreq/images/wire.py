@@ -8,10 +8,11 @@ CONNECT tunnels; ``http.client`` would also import the ``email`` package (about 
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, BinaryIO
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
+    from typing import BinaryIO
 
 __all__ = ["MAX_HEADERS", "BodyTooLarge", "Connection", "PeerClosed", "ProtocolError", "connect"]
 
