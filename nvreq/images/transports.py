@@ -18,8 +18,9 @@ LOCAL_PREFIXES = ("oci-archive", "oci", "docker-archive", "docker-daemon", "dock
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 _DOCKERFILE_NAMES = ("Dockerfile", "Containerfile", "*.Dockerfile", "Dockerfile.*",
                      "*.Containerfile", "Containerfile.*")
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
-_INSTRUCTION = re.compile(r"\s*([A-Za-z]+)(\s|$)")
+#: compiled on first use (re caches them), not at import: transport prefixes need neither
+_SCHEME = r"([A-Za-z][A-Za-z0-9+.-]*)://"
+_INSTRUCTION = r"\s*([A-Za-z]+)(\s|$)"
 
 
 def classify(arg: str) -> tuple[str, str]:
@@ -36,7 +37,7 @@ def classify(arg: str) -> tuple[str, str]:
     if arg.startswith("containers-storage:"):
         raise UnsupportedImage("containers-storage: is not supported; read the image through "
                                "podman's Docker-compatible socket with docker-daemon:")
-    m = _SCHEME.match(arg)
+    m = re.match(_SCHEME, arg)
     if m:
         raise InvalidReference(f'unknown transport "{m.group(1)}"; use docker://, oci:, '
                                "oci-archive:, docker-archive:, docker-daemon: or dockerfile:")
@@ -81,7 +82,7 @@ def dockerfile_text(head: bytes) -> bool:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        m = _INSTRUCTION.match(stripped)
+        m = re.match(_INSTRUCTION, stripped)
         return bool(m) and m is not None and m.group(1).upper() in ("FROM", "ARG")
     return False
 
