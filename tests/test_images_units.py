@@ -1,6 +1,6 @@
 """Parsers of the image readers, as tables and properties: references (§2.3), digests, Go-style
 JSON (§1.3), documents (§3.5), platforms (§3.6), challenges (§3.3), credentials keys (§4.2),
-network policy (§3.1, §3.4), tar headers (§2.7)."""
+network policy (§3.1, §3.4), URL splitting, tar headers (§2.7)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from nvreq.images.platforms import parse_platform, rank
 from nvreq.images.reference import parse_reference
 from nvreq.images.resolve import env_warnings
 from nvreq.images.tar import open_tar
+from nvreq.images.urls import PlainUrl, split_url
 
 H64 = "a" * 64
 
@@ -331,6 +332,55 @@ def test_only_loopback_or_insecure_hosts_may_use_http() -> None:
 
     assert Http().base_url("registry.example.com") == ("https://registry.example.com", True)
     assert Http().base_url("10.1.2.3:5000") == ("https://10.1.2.3:5000", True)
+
+
+def _parts(parts: object) -> tuple[object, ...]:
+    """The attributes nvreq reads, with a bad port as its error (urlsplit raises on access)."""
+    try:
+        port: object = parts.port  # type: ignore[attr-defined]
+    except ValueError as exc:
+        port = str(exc)
+    names = ("scheme", "netloc", "path", "query", "hostname")
+    return (*(getattr(parts, n) for n in names), port)
+
+
+_URL_PIECES = st.tuples(
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "//", "http:", ""]),
+    st.text(alphabet="aZ09.-_@[]:%é ", max_size=12),
+    st.sampled_from(["", ":", ":0", ":80", ":5000", ":65535", ":65536", ":99999", ":x1",
+                     ":123456"]),
+    st.text(alphabet="/?#@=&%. \t\nxé", max_size=16),
+)
+
+
+@given(_URL_PIECES | st.text(max_size=40).map(lambda t: ("", t, "", "")))
+@settings(max_examples=600)
+def test_split_url_agrees_with_urlsplit(pieces: tuple[str, str, str, str]) -> None:
+    from urllib.parse import urlsplit
+
+    url = "".join(pieces)
+    try:
+        expected: object = _parts(urlsplit(url))
+    except ValueError as exc:
+        expected = exc
+    try:
+        got: object = _parts(split_url(url))
+    except ValueError as exc:
+        got = exc
+    assert type(got) is type(expected)
+    if not isinstance(expected, ValueError):
+        assert got == expected
+
+
+@pytest.mark.parametrize(("url", "plain"), [
+    ("http://127.0.0.1:5000/v2/test/cuda/manifests/multi", True),
+    ("https://Registry-1.Docker.IO/v2/library/ubuntu/blobs/sha256:ab?x=1&y", True),
+    ("http://localhost", True), ("https://r.example:65536/v2/", False),
+    ("https://u:p@r.example/v2/", False), ("http://[::1]:5000/v2/", False),
+    ("https://r.example/v2/#frag", False), ("HTTPS://r.example/", False),
+])
+def test_split_url_fast_path_takes_only_plain_urls(url: str, plain: bool) -> None:
+    assert isinstance(split_url(url), PlainUrl) is plain
 
 
 @pytest.mark.parametrize(("value", "host", "port", "matched"), [
