@@ -5,10 +5,9 @@ Tokens live in memory only, keyed by (realm, service, scope, credential identity
 
 from __future__ import annotations
 
-import base64
+import _thread
 import json
 import re
-import threading
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -29,7 +28,7 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _BARE = re.compile(r"[^\s,\"]+")
 _ISSUED = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|\+00:?00)$")
 _cache: dict[tuple[str, str, str, str], tuple[str, float]] = {}
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # threading.Lock itself, without importing threading
 
 
 class Challenge(Value):
@@ -96,6 +95,8 @@ def _param_value(value: str, pos: int) -> tuple[str, int]:
 
 def basic_header(user: str, password: str) -> str:
     """``Basic base64(user:password)``."""
+    import base64
+
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 

@@ -7,12 +7,10 @@ Sources, first hit wins: ``--authfile``/``REGISTRY_AUTH_FILE`` (alone), ``DOCKER
 
 from __future__ import annotations
 
-import base64
-import binascii
+import _thread
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,7 +30,7 @@ _HELPER_TIMEOUT = 30.0
 _MAX_HELPER_OUTPUT = 1 << 20
 _MAX_FILE = 4 << 20
 _helper_cache: dict[tuple[str, str], tuple[dict[str, Any] | None, str | None]] = {}
-_helper_lock = threading.Lock()
+_helper_lock = _thread.allocate_lock()  # threading.Lock itself, without importing threading
 
 
 class Secret(Value):
@@ -185,6 +183,9 @@ def _entry(entry: Any, source: str, out: Lookup) -> Secret | None:
     user, password = "", ""
     auth = entry.get("auth")
     if isinstance(auth, str) and auth:
+        import base64
+        import binascii
+
         try:
             decoded = base64.b64decode(auth, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
