@@ -4,8 +4,9 @@
 12 ms (it imports ``inspect``, ``ast``, ``dis`` and ``tokenize``), more than reading a local
 image. The few value types on that path therefore subclass ``Value``, which gives what
 ``@dataclass(frozen=True, slots=True)`` gave them: assignment refused, ``==`` and ``hash()``
-over the fields (less those a class leaves out), the same ``repr()``, ``__match_args__``, and
-copying and pickling. A subclass names its fields in ``__init__`` order with
+over the fields (less those a class leaves out), the same ``repr()``, ``__match_args__``,
+copying and pickling, and (through ``dataclass_transform``) fields a type checker knows to be
+read-only. A subclass names its fields in ``__init__`` order with
 ``__slots__ = _fields = (...)``, and its ``__init__`` stores them with :meth:`Value._init`.
 """
 
@@ -15,6 +16,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar
 
+    from typing_extensions import dataclass_transform
+else:
+    def dataclass_transform(**_: object) -> object:
+        """For type checkers only: they then treat the fields as read-only, as on a frozen
+        dataclass."""
+        return lambda cls: cls
+
 __all__ = ["FrozenInstanceError", "Value"]
 
 
@@ -22,6 +30,7 @@ class FrozenInstanceError(AttributeError):
     """Assignment to a field of a frozen value (as ``dataclasses.FrozenInstanceError``)."""
 
 
+@dataclass_transform(frozen_default=True)
 class Value:
     """Immutable, slotted, equal when of the same class with equal compared fields.
 
