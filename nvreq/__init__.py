@@ -6,11 +6,13 @@ The public names load on first use, so that ``import nvreq`` (and the CLI) start
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from nvreq.errors import ImageError, InputError, InvalidRequirement, NvreqError, ProfileError
 
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
+    from typing import Any
+
     from nvreq.capabilities import CapabilityResult, resolve_capabilities
     from nvreq.check import check_env
     from nvreq.compiled import CompiledRequirement, Result

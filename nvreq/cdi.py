@@ -17,7 +17,8 @@ AUTOMATIC_KIND = "runtime.nvidia.com/gpu"
 _PART = r"[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?"
 # Name: also ':'; starts and ends with a letter or digit.
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?"
-_QUALIFIED = re.compile(rf"({_PART})/({_PART})=({_NAME})")
+#: compiled on first use (re caches it), not at import
+_QUALIFIED = rf"({_PART})/({_PART})=({_NAME})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +49,13 @@ def parse_qualified_name(text: str) -> CdiName | None:
     >>> parse_qualified_name("nvidia.com/gpu=") is None
     True
     """
-    match = _QUALIFIED.fullmatch(text)
+    match = re.fullmatch(_QUALIFIED, text)
     return CdiName(*match.groups()) if match else None
 
 
 def is_qualified_name(text: str) -> bool:
     """True if ``text`` is a valid fully-qualified CDI name."""
-    return _QUALIFIED.fullmatch(text) is not None
+    return re.fullmatch(_QUALIFIED, text) is not None
 
 
 def qualify(device: str, kind: str) -> str:

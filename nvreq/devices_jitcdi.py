@@ -30,7 +30,8 @@ JIT_CDI_ERROR_PREFIX = (
     'failed to create the automatic CDI modifier: failed to generate CDI spec for mode "auto": '
     "failed to construct device spec generators: ")
 _HEX = "[0-9a-fA-F]"
-_UUID = re.compile(
+#: compiled on first use (re caches it), not at import
+_UUID = (
     rf"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}"
     rf"|\{{{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\}}"
     rf"|urn:uuid:{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}|{_HEX}{{32}}")
@@ -47,10 +48,10 @@ def _uint(text: str) -> int | None:
 def _is_uuid(text: str) -> bool:
     """go-nvlib's ``IsUUID``: ``GPU-``/``MIG-`` + google/uuid text, or ``MIG-GPU-<uuid>/n/n``."""
     if text.startswith("GPU-"):
-        return _UUID.fullmatch(text[4:]) is not None
+        return re.fullmatch(_UUID, text[4:]) is not None
     if not text.startswith("MIG-"):
         return False
-    if _UUID.fullmatch(text[4:]):
+    if re.fullmatch(_UUID, text[4:]):
         return True
     parts = text[4:].split("/")
     return (len(parts) == 3 and _is_uuid(parts[0]) and parts[0].startswith("GPU-")

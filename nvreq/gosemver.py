@@ -32,12 +32,13 @@ INVALID_SEMVER = "invalid semantic version"
 _SEGMENT_STARTS_ZERO = "version segment starts with 0"
 
 _IDS = r"[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*"
-#: Masterminds' looseSemVerRegex, anchored as Go's ^…$ (fullmatch)
-_LOOSE = re.compile(rf"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-({_IDS}))?(?:\+({_IDS}))?")
+#: Masterminds' looseSemVerRegex, anchored as Go's ^…$ (fullmatch); the patterns here are
+#: compiled on first use (re caches them), not at import
+_LOOSE = rf"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-({_IDS}))?(?:\+({_IDS}))?"
 _NUM = r"(?:0|[1-9][0-9]*)"
 _PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
 #: x/mod/semver's hand-written parse, as one pattern: prerelease and build only on the long form
-_XMOD = re.compile(
+_XMOD = (
     rf"v({_NUM})(?:\.({_NUM})(?:\.({_NUM})(?:-({_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+({_IDS}))?)?)?")
 _UINT64_MAX = 2**64 - 1
 
@@ -90,7 +91,7 @@ def _parse_uint64(digits: str, value: str) -> int:
 
 
 def _parse_newest(text: str) -> GoVersion:
-    m = _LOOSE.fullmatch(text)
+    m = re.fullmatch(_LOOSE, text)
     if m is None:
         raise SemverError(text, INVALID_SEMVER)
     major = _parse_uint64(m.group(1), text)
@@ -105,7 +106,7 @@ def _parse_newest(text: str) -> GoVersion:
 
 
 def _parse_xmod(text: str) -> GoVersion:
-    m = _XMOD.fullmatch(text if text.startswith("v") else "v" + text)
+    m = re.fullmatch(_XMOD, text if text.startswith("v") else "v" + text)
     if m is None:
         raise SemverError(text, INVALID_SEMVER)
     nums = [int(g) if g is not None else 0 for g in m.group(1, 2, 3)]

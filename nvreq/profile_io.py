@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nvreq.errors import ProfileError
 from nvreq.host import HostProfile
-from nvreq.importers.nvidia_smi import MAX_XML_BYTES
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -36,7 +32,8 @@ DEFAULT_PRESET = "h100-r550"
 MAX_PROFILE_BYTES = 1 << 20
 
 _PRESET_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
+#: compiled on first use (re caches it), not at import: only TOML errors need it
+_TOML_PLACE = r"\(at line (\d+), column (\d+)\)"
 
 
 def list_presets() -> tuple[str, ...]:
@@ -45,8 +42,14 @@ def list_presets() -> tuple[str, ...]:
     >>> "h100-r550" in list_presets()
     True
     """
-    folder = resources.files("nvreq") / "presets"
-    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
+    folder = _presets_folder()
+    if folder is not None:
+        names = os.listdir(folder)
+    else:
+        from importlib import resources
+
+        names = [p.name for p in (resources.files("nvreq") / "presets").iterdir()]
+    return tuple(sorted(n[:-5] for n in names if n.endswith(".json")))
 
 
 def load_preset(name: str) -> HostProfile:
@@ -57,7 +60,14 @@ def load_preset(name: str) -> HostProfile:
     """
     if not _PRESET_NAME.fullmatch(name) or name not in list_presets():
         raise ProfileError(f"No preset named {name!r} (presets: {', '.join(list_presets())})")
-    text = (resources.files("nvreq") / "presets" / f"{name}.json").read_text("utf-8")
+    folder = _presets_folder()
+    if folder is not None:
+        with open(os.path.join(folder, f"{name}.json"), encoding="utf-8") as handle:
+            text = handle.read()
+    else:
+        from importlib import resources
+
+        text = (resources.files("nvreq") / "presets" / f"{name}.json").read_text("utf-8")
     profile = parse_profile_text(text, "json", source=f"preset:{name}")
     return _with_source(profile, {"kind": "preset"})
 
@@ -65,6 +75,10 @@ def load_preset(name: str) -> HostProfile:
 def load_profile(path: str | Path) -> HostProfile:
     """Read a host file: a profile (JSON or TOML by suffix, JSON for any other suffix), or
     ``nvidia-smi -q -x`` XML or ``nvidia-container-cli info`` output, recognised by content."""
+    from pathlib import Path
+
+    from nvreq.importers.nvidia_smi import MAX_XML_BYTES
+
     path = Path(path)
     source = str(path)
     try:
@@ -118,6 +132,8 @@ def resolve_host(spec: str) -> HostProfile:
     """
     if spec.startswith("preset:"):
         return load_preset(spec[len("preset:"):])
+    from pathlib import Path
+
     path = Path(spec)
     if path.is_file():
         return load_profile(path)
@@ -127,6 +143,13 @@ def resolve_host(spec: str) -> HostProfile:
         raise ProfileError("Host profile is not a regular file", source=spec)
     raise ProfileError(f"No host profile file or preset named {spec!r} "
                        f"(presets: {', '.join(list_presets())}; see `nvreq presets`)")
+
+
+def _presets_folder() -> str | None:
+    """The presets directory when nvreq is installed as files: read directly, so that a preset
+    costs no ``importlib.resources`` (about 10 ms of imports); else None (a zipped nvreq)."""
+    folder = os.path.join(os.path.dirname(__file__), "presets")
+    return folder if os.path.isdir(folder) else None
 
 
 def _with_source(profile: HostProfile, source: dict[str, Any]) -> HostProfile:
@@ -166,12 +189,17 @@ def _parse_json(text: str, source: str | None) -> Any:
 
 def parse_toml(text: str, source: str | None = None) -> dict[str, Any]:
     """Parse TOML; a syntax error is a ``ProfileError`` with the source, line and column."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
-        place = _TOML_PLACE.search(message)
-        message = _TOML_PLACE.sub("", message).strip()
+        place = re.search(_TOML_PLACE, message)
+        message = re.sub(_TOML_PLACE, "", message).strip()
         line, column = (int(place.group(1)), int(place.group(2))) if place else (None, None)
         raise ProfileError(f"Invalid TOML: {message}", source=source, line=line,
                            column=column) from None

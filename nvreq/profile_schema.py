@@ -37,8 +37,9 @@ _PLATFORM = re.compile(r"[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_]+)?")
 _DRIVER = re.compile(r"\d+(?:\.\d+)*")
 _MAJOR_MINOR = re.compile(r"\d{1,9}\.\d{1,9}")
 _BUS_ID = re.compile(r"(?:([0-9a-f]{1,8}):)?([0-9a-f]{1,2}):([0-9a-f]{1,2})\.([0-7])", re.I)
-_VERSION = re.compile(r"v?\d+(?:\.\d+)*(?:[-+~][0-9A-Za-z.+~-]*)?")
-_CDI_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*=[\w.:-]+", re.ASCII)
+#: compiled on first use (re caches them), not at import: few profiles carry these fields
+_VERSION = r"v?\d+(?:\.\d+)*(?:[-+~][0-9A-Za-z.+~-]*)?"
+_CDI_NAME = r"(?a)[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*=[\w.:-]+"
 
 _T = TypeVar("_T")
 _Obj = Mapping[str, Any]
@@ -350,13 +351,13 @@ def _runtime(value: Any, path: str) -> RuntimeSettings:
         if node is not None:
             read(node, f"{path}.config.{key}")
     version = _opt(obj, "toolkit_version", path, _string)
-    if version is not None and not _VERSION.fullmatch(version):
+    if version is not None and not re.fullmatch(_VERSION, version):
         raise ProfileError("Expected a toolkit version such as '1.17.4'",
                            _join(path, "toolkit_version"))
     cdi = _opt(obj, "cdi_devices", path, _list)
     if cdi is not None:
         for i, name in enumerate(cdi):
-            if not _CDI_NAME.fullmatch(_string(name, f"{path}.cdi_devices[{i}]")):
+            if not re.fullmatch(_CDI_NAME, _string(name, f"{path}.cdi_devices[{i}]")):
                 raise ProfileError("Expected a qualified CDI name vendor/class=name",
                                    f"{path}.cdi_devices[{i}]")
     return RuntimeSettings(

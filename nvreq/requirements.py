@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from nvreq.errors import InvalidRequirement
@@ -208,6 +206,9 @@ class Requirement:
 
 def grammar_text() -> str:
     """The Lark grammar, from the installed package or from the source tree."""
+    from importlib import resources
+    from pathlib import Path
+
     packaged = resources.files("nvreq").joinpath("_grammar/require.lark")
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")

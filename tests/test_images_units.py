@@ -1,13 +1,16 @@
 """Parsers of the image readers, as tables and properties: references (§2.3), digests, Go-style
 JSON (§1.3), documents (§3.5), platforms (§3.6), challenges (§3.3), credentials keys (§4.2),
-network policy (§3.1, §3.4), tar headers (§2.7)."""
+network policy (§3.1, §3.4), URL splitting, tar headers (§2.7), and the image value types."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import copy
+import hashlib
 import io
 import json
+import pickle
 import tarfile
 from pathlib import Path
 
@@ -15,10 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nvreq.images import ImageInfo, ImageResult
 from nvreq.images.auth import check_realm, parse_challenges
 from nvreq.images.credentials import auth_key, find_credentials
-from nvreq.images.digest import DigestError, parse_digest
-from nvreq.images.documents import choose, parse_config, parse_document
+from nvreq.images.digest import DigestError, compute, parse_digest
+from nvreq.images.documents import Descriptor, choose, parse_config, parse_document
 from nvreq.images.errors import (
     ArchiveError,
     AuthenticationRequired,
@@ -32,10 +36,12 @@ from nvreq.images.errors import (
 )
 from nvreq.images.jsondecode import decode_json
 from nvreq.images.netpolicy import no_proxy_matches
-from nvreq.images.platforms import parse_platform, rank
+from nvreq.images.platforms import Platform, parse_platform, rank
 from nvreq.images.reference import parse_reference
 from nvreq.images.resolve import env_warnings
-from nvreq.images.tar import open_tar
+from nvreq.images.tar import Member, open_tar
+from nvreq.images.urls import PlainUrl, split_url
+from nvreq.images.value import FrozenInstanceError
 
 H64 = "a" * 64
 
@@ -101,6 +107,53 @@ def test_digest_validation() -> None:
     for bad in ("sha256:../../x", "sha256", f"SHA256:{H64}", 5):
         with pytest.raises(DigestError):
             parse_digest(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "sha512"])
+@given(data=st.binary(max_size=300))
+@settings(max_examples=50)
+def test_compute_equals_hashlib(algorithm: str, data: bytes) -> None:
+    assert compute(data, algorithm) == f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}"
+
+
+def test_compute_refuses_other_algorithms_as_hashlib_does() -> None:
+    with pytest.raises(ValueError, match="unsupported hash type"):
+        compute(b"x", "thread")
+
+
+# --- the value types (frozen, slotted, equal by field, as frozen dataclasses) --------------------
+
+def test_image_info_is_a_frozen_value_whose_origins_do_not_count() -> None:
+    a = ImageInfo("r", "oci:r", None, "linux/amd64", ("A=1",), origins={"A": "Dockerfile:2"})
+    b = ImageInfo("r", "oci:r", None, "linux/amd64", ("A=1",))
+    assert a == b and hash(a) == hash(b) and b.origins == {}
+    assert a != ImageInfo("r", "oci:r", None, "linux/amd64", ("A=2",))
+    assert a != ("r", "oci:r", None, "linux/amd64", ("A=1",))
+    with pytest.raises(FrozenInstanceError, match="cannot assign to field 'env'"):
+        a.env = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del a.env
+    for twin in (copy.copy(a), copy.deepcopy(a), pickle.loads(pickle.dumps(a))):
+        assert twin == a and twin.origins == a.origins and twin is not a
+    assert repr(a) == "<ImageInfo('oci:r', 'linux/amd64', 1 env)>"
+    assert not hasattr(a, "__dict__") and ImageInfo.__match_args__[:3] == (
+        "reference", "resolved", "digest")
+
+
+def test_value_repr_equality_and_hash_follow_the_fields() -> None:
+    digest = f"sha256:{H64}"
+    d = Descriptor("application/x", digest, 3, Platform("linux", "arm64", "v8"), {"k": "v"})
+    assert repr(d) == (f"Descriptor(media_type='application/x', digest='{digest}', size=3, "
+                       "platform=<Platform('linux/arm64/v8')>, annotations={'k': 'v'}, "
+                       "artifact_type=None)")
+    plain = Descriptor("application/x", digest, 3, Platform("linux", "arm64", "v8"))
+    assert d != plain and hash(d) == hash(plain)  # annotations: compared, not hashed
+    assert repr(ImageResult("r")) == "ImageResult(reference='r', info=None, error=None)"
+    assert {Platform("linux", "amd64"), Platform("linux", "amd64", "")} == {
+        Platform("linux", "amd64")}
+    member = Member("a", "file", 1, 512)
+    member.data = b"x"
+    assert member == Member("a", "file", 1, 512, "", b"x") and member.__hash__ is None
 
 
 # --- Go-style JSON -------------------------------------------------------------------------------
@@ -331,6 +384,55 @@ def test_only_loopback_or_insecure_hosts_may_use_http() -> None:
 
     assert Http().base_url("registry.example.com") == ("https://registry.example.com", True)
     assert Http().base_url("10.1.2.3:5000") == ("https://10.1.2.3:5000", True)
+
+
+def _parts(parts: object) -> tuple[object, ...]:
+    """The attributes nvreq reads, with a bad port as its error (urlsplit raises on access)."""
+    try:
+        port: object = parts.port  # type: ignore[attr-defined]
+    except ValueError as exc:
+        port = str(exc)
+    names = ("scheme", "netloc", "path", "query", "hostname")
+    return (*(getattr(parts, n) for n in names), port)
+
+
+_URL_PIECES = st.tuples(
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "//", "http:", ""]),
+    st.text(alphabet="aZ09.-_@[]:%é ", max_size=12),
+    st.sampled_from(["", ":", ":0", ":80", ":5000", ":65535", ":65536", ":99999", ":x1",
+                     ":123456"]),
+    st.text(alphabet="/?#@=&%. \t\nxé", max_size=16),
+)
+
+
+@given(_URL_PIECES | st.text(max_size=40).map(lambda t: ("", t, "", "")))
+@settings(max_examples=600)
+def test_split_url_agrees_with_urlsplit(pieces: tuple[str, str, str, str]) -> None:
+    from urllib.parse import urlsplit
+
+    url = "".join(pieces)
+    try:
+        expected: object = _parts(urlsplit(url))
+    except ValueError as exc:
+        expected = exc
+    try:
+        got: object = _parts(split_url(url))
+    except ValueError as exc:
+        got = exc
+    assert type(got) is type(expected)
+    if not isinstance(expected, ValueError):
+        assert got == expected
+
+
+@pytest.mark.parametrize(("url", "plain"), [
+    ("http://127.0.0.1:5000/v2/test/cuda/manifests/multi", True),
+    ("https://Registry-1.Docker.IO/v2/library/ubuntu/blobs/sha256:ab?x=1&y", True),
+    ("http://localhost", True), ("https://r.example:65536/v2/", False),
+    ("https://u:p@r.example/v2/", False), ("http://[::1]:5000/v2/", False),
+    ("https://r.example/v2/#frag", False), ("HTTPS://r.example/", False),
+])
+def test_split_url_fast_path_takes_only_plain_urls(url: str, plain: bool) -> None:
+    assert isinstance(split_url(url), PlainUrl) is plain
 
 
 @pytest.mark.parametrize(("value", "host", "port", "matched"), [

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from nvreq.host import HostProfile
 
 __all__ = [
@@ -61,6 +62,8 @@ def _no_host(exc: Exception) -> Exception:
 
 def read_env_file(path: str) -> list[str]:
     """An env file: ``KEY=VALUE`` lines (blank and ``#`` lines skipped), or a JSON list/object."""
+    from pathlib import Path
+
     from nvreq.errors import InputError
 
     p = Path(path)

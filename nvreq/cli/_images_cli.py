@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from nvreq.images import ImageResult
 
 __all__ = ["add_image_arguments", "image_options", "image_refs", "read_all", "render_table",

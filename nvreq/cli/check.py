@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
 
 from nvreq.cli._common import add_host_options, emit, host_from, read_env_file
 from nvreq.cli._images_cli import add_image_arguments
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from nvreq.host import HostProfile
     from nvreq.report import Report
 

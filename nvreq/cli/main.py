@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -51,6 +52,33 @@ def _module(name: str) -> ModuleType:
     return importlib.import_module(COMMANDS[name])
 
 
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns``, without importing ``shutil``."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's own formatter; only its width comes from :func:`_columns`.
+
+    argparse builds a formatter for every ``add_argument`` call, and the stock one imports
+    ``shutil`` (with ``bz2``, ``lzma`` and ``fnmatch``, about 3 ms) to measure the terminal.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _columns() - 2 if width is None else width)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser, one sub-parser per command; with ``only``, just that command's
     options are built (the others are listed by name)."""
@@ -58,6 +86,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="nvreq",
+        formatter_class=_HelpFormatter,
         description="Will this GPU container image run on that host? Exit codes: 0 satisfied or "
         "not checked, 1 unsatisfied, 2 bad input or an error verdict.",
     )
@@ -65,10 +94,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         if only is not None and name != only:
-            sub.add_parser(name, help=SUMMARIES.get(name))
+            sub.add_parser(name, help=SUMMARIES.get(name), formatter_class=_HelpFormatter)
             continue
         module = _module(name)
-        p = sub.add_parser(name, help=SUMMARIES.get(name, module.HELP), description=module.HELP)
+        p = sub.add_parser(name, help=SUMMARIES.get(name, module.HELP), description=module.HELP,
+                           formatter_class=_HelpFormatter)
         module.add_arguments(p)
         p.set_defaults(_run=module.run, _command=name)
     return parser

@@ -8,28 +8,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from nvreq.errors import ImageError, InputError, NvreqError
-
-if TYPE_CHECKING:
-    from pathlib import Path
 from nvreq.images.info import ImageInfo
 from nvreq.images.platforms import Platform, machine_platform, parse_platform
+from nvreq.images.value import Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["ImageError", "ImageInfo", "ImageResult", "read_image", "read_images"]
 
 DEFAULT_TIMEOUT = 120.0
 
 
-@dataclass(frozen=True, slots=True)
-class ImageResult:
+class ImageResult(Value):
     """One image of :func:`read_images`: its info, or the error that stopped it."""
 
+    __slots__ = _fields = ("reference", "info", "error")
     reference: str
-    info: ImageInfo | None = None
-    error: NvreqError | None = None
+    info: ImageInfo | None
+    error: NvreqError | None
+
+    def __init__(self, reference: str, info: ImageInfo | None = None,
+                 error: NvreqError | None = None) -> None:
+        self._init(reference, info, error)
 
     def __bool__(self) -> bool:
         return self.info is not None
@@ -110,9 +114,9 @@ def _target(platform: str | None, source: str | None) -> tuple[Platform, str]:
 def _dispatch(ref: str, transport: str, rest: str, o: _Options) -> ImageInfo:
     if transport == "docker":
         return _registry(ref, rest, o)
-    from pathlib import Path
-
     if transport == "local":
+        from pathlib import Path
+
         return _local(ref, Path(os.path.expanduser(rest)), rest, o)
     if transport == "docker-daemon":
         from nvreq.images.daemon import read_daemon
@@ -127,11 +131,11 @@ def _dispatch(ref: str, transport: str, rest: str, o: _Options) -> ImageInfo:
     if transport == "oci":
         from nvreq.images.oci import DirStore, read_layout
 
-        store = DirStore(Path(os.path.expanduser(path)), path)
+        store = DirStore(os.path.expanduser(path), path)
         return read_layout(store, ref, resolved, sub or None, o.target, o.source, "oci")
     from nvreq.images.tar import open_tar
 
-    tar = open_tar(Path(os.path.expanduser(path)), path)
+    tar = open_tar(os.path.expanduser(path), path)
     try:
         if transport == "oci-archive":
             from nvreq.images.oci import TarStore, read_layout

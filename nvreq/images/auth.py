@@ -5,20 +5,18 @@ Tokens live in memory only, keyed by (realm, service, scope, credential identity
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import _thread
 import json
 import re
-import threading
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from nvreq.images.errors import AuthenticationRequired
 from nvreq.images.httpclient import Credential, Http, Origin, origin_of
 from nvreq.images.netpolicy import address_class
+from nvreq.images.value import Value
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from nvreq.images.credentials import Secret
 
@@ -30,15 +28,19 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _BARE = re.compile(r"[^\s,\"]+")
 _ISSUED = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|\+00:?00)$")
 _cache: dict[tuple[str, str, str, str], tuple[str, float]] = {}
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # threading.Lock itself, without importing threading
 
 
-@dataclass(frozen=True, slots=True)
-class Challenge:
+class Challenge(Value):
     """One ``WWW-Authenticate`` challenge: lower-case scheme and parameters."""
 
+    __slots__ = _fields = ("scheme", "params")
+    _unhashed = ("params",)
     scheme: str
-    params: dict[str, str] = field(default_factory=dict, hash=False)
+    params: dict[str, str]
+
+    def __init__(self, scheme: str, params: dict[str, str] | None = None) -> None:
+        self._init(scheme, {} if params is None else params)
 
 
 def parse_challenges(values: list[str]) -> list[Challenge]:
@@ -93,6 +95,8 @@ def _param_value(value: str, pos: int) -> tuple[str, int]:
 
 def basic_header(user: str, password: str) -> str:
     """``Basic base64(user:password)``."""
+    import base64
+
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
@@ -168,6 +172,8 @@ def forget_token(token: str) -> None:
 def _identity(secret: Secret | None) -> str:
     if secret is None:
         return "anonymous"
+    import hashlib
+
     material = f"{secret.username}\0{secret.password}\0{secret.identity_token}".encode()
     return hashlib.sha256(material).hexdigest()
 

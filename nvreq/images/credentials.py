@@ -7,16 +7,18 @@ Sources, first hit wins: ``--authfile``/``REGISTRY_AUTH_FILE`` (alone), ``DOCKER
 
 from __future__ import annotations
 
-import base64
-import binascii
+import _thread
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from nvreq.images.value import Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["HUB_KEY", "Lookup", "Secret", "auth_key", "find_credentials"]
 
@@ -28,18 +30,22 @@ _HELPER_TIMEOUT = 30.0
 _MAX_HELPER_OUTPUT = 1 << 20
 _MAX_FILE = 4 << 20
 _helper_cache: dict[tuple[str, str], tuple[dict[str, Any] | None, str | None]] = {}
-_helper_lock = threading.Lock()
+_helper_lock = _thread.allocate_lock()  # threading.Lock itself, without importing threading
 
 
-@dataclass(frozen=True, slots=True)
-class Secret:
+class Secret(Value):
     """Credentials for one registry; ``repr()`` never shows a secret."""
 
-    username: str = ""
-    password: str = field(default="", repr=False)
-    identity_token: str = field(default="", repr=False)
-    registry_token: str = field(default="", repr=False)
-    source: str = ""
+    __slots__ = _fields = ("username", "password", "identity_token", "registry_token", "source")
+    username: str
+    password: str
+    identity_token: str
+    registry_token: str
+    source: str
+
+    def __init__(self, username: str = "", password: str = "", identity_token: str = "",
+                 registry_token: str = "", source: str = "") -> None:
+        self._init(username, password, identity_token, registry_token, source)
 
     def __repr__(self) -> str:
         kinds = [k for k in ("password", "identity_token", "registry_token") if getattr(self, k)]
@@ -177,6 +183,9 @@ def _entry(entry: Any, source: str, out: Lookup) -> Secret | None:
     user, password = "", ""
     auth = entry.get("auth")
     if isinstance(auth, str) and auth:
+        import base64
+        import binascii
+
         try:
             decoded = base64.b64decode(auth, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):

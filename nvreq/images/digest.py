@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
+import importlib
 import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 __all__ = ["DigestError", "compute", "matches", "parse_digest"]
 
@@ -42,13 +48,30 @@ def parse_digest(text: str) -> str:
 
 def compute(data: bytes, algorithm: str = "sha256") -> str:
     """The digest of ``data`` with ``algorithm`` (``sha256`` or ``sha512``)."""
-    return f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}"
+    return f"{algorithm}:{_hasher(algorithm)(data).hexdigest()}"
 
 
 def matches(data: bytes, digest: str) -> bool:
     """Whether ``data`` hashes to the validated ``digest``."""
     algorithm = digest.partition(":")[0]
     return compute(data, algorithm) == digest
+
+
+@functools.cache
+def _hasher(algorithm: str) -> Callable[[bytes], Any]:
+    """CPython's own SHA-2 (``_sha2``, or ``_sha256``/``_sha512`` before 3.12), else hashlib's.
+
+    Same digests either way; importing ``hashlib`` first loads OpenSSL's libcrypto (about 3 ms
+    of start-up), which nvreq's one or three small hashes per image do not need.
+    """
+    for name in ("_sha2", f"_{algorithm}") if algorithm in _LENGTHS else ():
+        try:
+            return getattr(importlib.import_module(name), algorithm)  # type: ignore[no-any-return]
+        except (ImportError, AttributeError):
+            continue
+    import hashlib
+
+    return functools.partial(hashlib.new, algorithm)
 
 
 def _show(text: object) -> str:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
 from nvreq.images.digest import DigestError, parse_digest
 from nvreq.images.errors import (
     ContentTooLarge,
@@ -16,6 +12,12 @@ from nvreq.images.errors import (
 )
 from nvreq.images.jsondecode import JsonObject, check_fields, decode_json
 from nvreq.images.platforms import Platform, rank
+from nvreq.images.value import Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 __all__ = [
     "CONFIG_TYPES",
@@ -59,25 +61,37 @@ _DESC_FIELDS = ("mediaType", "digest", "size", "platform", "annotations", "artif
 _ATTESTATION = "attestation-manifest"
 
 
-@dataclass(frozen=True, slots=True)
-class Descriptor:
+class Descriptor(Value):
     """A content descriptor: media type, validated digest, size and optional platform."""
 
+    __slots__ = _fields = ("media_type", "digest", "size", "platform", "annotations",
+                           "artifact_type")
+    _unhashed = ("annotations",)
     media_type: str
     digest: str
     size: int
-    platform: Platform | None = None
-    annotations: Mapping[str, str] = field(default_factory=dict, hash=False)
-    artifact_type: str | None = None
+    platform: Platform | None
+    annotations: Mapping[str, str]
+    artifact_type: str | None
+
+    def __init__(self, media_type: str, digest: str, size: int, platform: Platform | None = None,
+                 annotations: Mapping[str, str] | None = None,
+                 artifact_type: str | None = None) -> None:
+        self._init(media_type, digest, size, platform, {} if annotations is None else annotations,
+                   artifact_type)
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(Value):
     """An index (``manifests``) or an image manifest (``config``), with its media type."""
 
+    __slots__ = _fields = ("media_type", "manifests", "config")
     media_type: str
-    manifests: tuple[Descriptor, ...] = ()
-    config: Descriptor | None = None
+    manifests: tuple[Descriptor, ...]
+    config: Descriptor | None
+
+    def __init__(self, media_type: str, manifests: tuple[Descriptor, ...] = (),
+                 config: Descriptor | None = None) -> None:
+        self._init(media_type, manifests, config)
 
     @property
     def is_index(self) -> bool:
@@ -85,14 +99,17 @@ class Document:
         return self.media_type in INDEX_TYPES
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(Value):
     """What nvreq reads from an image config: its platform and its ``Env`` list."""
 
+    __slots__ = _fields = ("os", "architecture", "variant", "env")
     os: str
     architecture: str
     variant: str
     env: tuple[str, ...]
+
+    def __init__(self, os: str, architecture: str, variant: str, env: tuple[str, ...]) -> None:
+        self._init(os, architecture, variant, env)
 
     @property
     def platform(self) -> Platform:

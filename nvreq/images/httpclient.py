@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Collection
-from urllib.parse import unquote, urljoin, urlsplit
 
 from nvreq.images.errors import ContentTooLarge, TransportError
 from nvreq.images.netpolicy import is_loopback, no_proxy_matches, tls_context
 from nvreq.images.probe import speaks_tls
+from nvreq.images.urls import split_url
 from nvreq.images.wire import BodyTooLarge, Connection, PeerClosed, connect
 
 __all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "Credential", "Http", "Origin", "Response",
@@ -32,7 +32,7 @@ Origin = tuple[str, str, int]
 
 def origin_of(url: str) -> Origin:
     """``(scheme, host, port)`` of ``url``, with the default port filled in."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return parts.scheme, parts.hostname or "", port
 
@@ -97,7 +97,7 @@ class Http:
         return f"{scheme}://{hostport}", verify
 
     def _choose_scheme(self, hostport: str) -> tuple[str, bool]:
-        host = urlsplit(f"//{hostport}").hostname or hostport
+        host = split_url(f"http://{hostport}").hostname or hostport
         insecure = hostport in self.insecure or host in self.insecure
         if not insecure and not is_loopback(host):
             return "https", True
@@ -129,6 +129,8 @@ class Http:
             location = resp.header("location")
             if not location:
                 return resp
+            from urllib.parse import urljoin, urlsplit  # redirects only
+
             target = urljoin(url, location)
             if origin[0] == "https" and urlsplit(target).scheme != "https":
                 raise TransportError(f"refused redirect from https to {urlsplit(target).scheme} "
@@ -148,7 +150,7 @@ class Http:
     def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
               cap: int, verify: bool, kind: str) -> Response:
         scheme, host, port = origin_of(url)
-        parts = urlsplit(url)
+        parts = split_url(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity", **headers}
         key = (scheme, host, port, verify)
@@ -244,6 +246,8 @@ def _proxy(scheme: str) -> tuple[str, int, dict[str, str]] | None:
     value = next((os.environ[n] for n in names if os.environ.get(n)), None)
     if not value:
         return None
+    from urllib.parse import unquote, urlsplit
+
     parts = urlsplit(value if "://" in value else f"http://{value}")
     headers = {}
     if parts.username is not None:
@@ -256,7 +260,7 @@ def _proxy(scheme: str) -> tuple[str, int, dict[str, str]] | None:
 
 def _strip(url: str) -> str:
     """A URL without its query string or user info: pre-signed URLs carry credentials."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     return f"{parts.scheme}://{netloc}{parts.path}"
 
@@ -266,7 +270,7 @@ def _show(url: str) -> str:
 
 
 def _what(url: str) -> str:
-    path = urlsplit(url).path
+    path = split_url(url).path
     return "manifest" if "/manifests/" in path else "blob" if "/blobs/" in path else "response"
 
 

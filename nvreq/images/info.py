@@ -2,34 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from nvreq.images.value import Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 __all__ = ["ImageInfo"]
 
 
-@dataclass(frozen=True, slots=True)
-class ImageInfo:
+class ImageInfo(Value):
     """An image's identity and its config ``Env`` list, exactly as stored.
 
     ``digest`` is the platform image's manifest digest (the config digest where there is no
-    manifest: ``docker-daemon:`` and legacy archives; None for ``dockerfile:``).
+    manifest: ``docker-daemon:`` and legacy archives; None for ``dockerfile:``). ``origins``
+    (by default empty) takes no part in ``==`` and ``hash()``.
     """
 
+    __slots__ = _fields = ("reference", "resolved", "digest", "platform", "env", "transport",
+                           "index_digest", "manifest_digest", "config_digest", "platform_source",
+                           "verified", "warnings", "origins")
+    _uncompared = ("origins",)
     reference: str
     resolved: str
     digest: str | None
     platform: str
     env: tuple[str, ...]
-    transport: str = "docker"
-    index_digest: str | None = None
-    manifest_digest: str | None = None
-    config_digest: str | None = None
-    platform_source: str = "this machine"
-    verified: bool = True
-    warnings: tuple[str, ...] = ()
-    origins: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    transport: str
+    index_digest: str | None
+    manifest_digest: str | None
+    config_digest: str | None
+    platform_source: str
+    verified: bool
+    warnings: tuple[str, ...]
+    origins: Mapping[str, str]
+
+    def __init__(self, reference: str, resolved: str, digest: str | None, platform: str,
+                 env: tuple[str, ...], transport: str = "docker",
+                 index_digest: str | None = None, manifest_digest: str | None = None,
+                 config_digest: str | None = None, platform_source: str = "this machine",
+                 verified: bool = True, warnings: tuple[str, ...] = (),
+                 origins: Mapping[str, str] | None = None) -> None:
+        self._init(reference, resolved, digest, platform, env, transport, index_digest,
+                   manifest_digest, config_digest, platform_source, verified, warnings,
+                   {} if origins is None else origins)
 
     def __repr__(self) -> str:
         return f"<ImageInfo({self.resolved!r}, {self.platform!r}, {len(self.env)} env)>"

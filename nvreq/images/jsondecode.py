@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from nvreq.images.errors import InvalidImageConfig
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["JsonObject", "check_fields", "decode_json"]
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
-class JsonObject(dict[str, Any]):
+class JsonObject(dict[str, "Any"]):  # a string: typing is not imported at run time
     """A decoded JSON object that remembers every key it had, duplicates included, in order."""
 
     __slots__ = ("keys_seen",)

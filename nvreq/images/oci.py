@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Protocol
 
 from nvreq.images.digest import compute, matches
 from nvreq.images.documents import MAX_DOCUMENT, Descriptor, parse_document
@@ -19,9 +17,15 @@ from nvreq.images.errors import (
 from nvreq.images.info import ImageInfo
 from nvreq.images.jsondecode import decode_json
 from nvreq.images.platforms import Platform
-from nvreq.images.reference import parse_reference
 from nvreq.images.resolve import env_warnings, resolve
-from nvreq.images.tar import TarIndex
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from nvreq.images.tar import TarIndex
+else:
+    Protocol = object  # Store is a protocol for the type checker only: typing costs start-up
 
 __all__ = ["DirStore", "Store", "TarStore", "read_layout"]
 
@@ -44,25 +48,25 @@ class Store(Protocol):
 class DirStore:
     """A directory; every path is confined to it after resolving symlinks."""
 
-    def __init__(self, root: Path, label: str) -> None:
-        self.root = root.resolve()
+    def __init__(self, root: str | os.PathLike[str], label: str) -> None:
+        self.root = os.path.realpath(root)
         self.label = label
 
     def has(self, name: str) -> bool:
         """Whether ``name`` exists."""
-        return (self.root / name).exists()
+        return os.path.exists(os.path.join(self.root, name))
 
     def read(self, name: str, cap: int) -> bytes:
         """Read ``name``, refusing anything outside the directory or not a regular file."""
-        path = Path(os.path.realpath(self.root / name))
-        if path != self.root and self.root not in path.parents:
+        path = os.path.realpath(os.path.join(self.root, name))
+        if os.path.commonpath((self.root, path)) != self.root:
             raise ArchiveError(f"{name} points outside the layout")
         try:
-            if not path.is_file():
+            if not os.path.isfile(path):
                 raise ArchiveError(f"{name} is missing or not a regular file")
-            if path.stat().st_size > cap:
+            if os.stat(path).st_size > cap:
                 raise ContentTooLarge(f"{name} is larger than {cap >> 20} MiB")
-            with path.open("rb") as f:
+            with open(path, "rb") as f:
                 return f.read(cap + 1)
         except OSError as exc:
             raise ArchiveError(f"cannot read {name}: {exc.strerror}") from None
@@ -147,6 +151,8 @@ def _select(entries: tuple[Descriptor, ...], refname: str | None, label: str,
 def _canonical(name: object) -> str | None:
     if not isinstance(name, str):
         return None
+    from nvreq.images.reference import parse_reference
+
     try:
         return str(parse_reference(name))
     except (InvalidReference, ImageError):

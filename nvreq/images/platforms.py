@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+
+from nvreq.images.value import Value
 
 __all__ = ["Platform", "machine_platform", "parse_platform", "rank"]
 
@@ -12,13 +13,16 @@ _ARCH_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64"}
 _TEXT = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+){1,2}")
 
 
-@dataclass(frozen=True, slots=True)
-class Platform:
+class Platform(Value):
     """``os/architecture[/variant]`` as written; compare with :func:`rank`, not ``==``."""
 
+    __slots__ = _fields = ("os", "architecture", "variant")
     os: str
     architecture: str
-    variant: str = ""
+    variant: str
+
+    def __init__(self, os: str, architecture: str, variant: str = "") -> None:
+        self._init(os, architecture, variant)
 
     def __str__(self) -> str:
         text = f"{self.os}/{self.architecture}"

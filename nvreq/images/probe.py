@@ -10,7 +10,8 @@ apart without importing ``ssl`` (about 18 ms of start-up) on the plain-http path
 from __future__ import annotations
 
 import os
-import socket
+
+from nvreq.images.wire import open_socket
 
 __all__ = ["client_hello", "speaks_tls"]
 
@@ -37,7 +38,7 @@ def client_hello() -> bytes:
 
 def speaks_tls(host: str, port: int, timeout: float) -> bool:
     """True when the peer answers a ClientHello with a TLS record; raises ``TimeoutError``."""
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+    with open_socket(host, port, timeout) as sock:
         try:
             sock.sendall(client_hello())
             first = sock.recv(1)

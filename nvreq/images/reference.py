@@ -7,10 +7,10 @@ Grammar and normalisation follow distribution/reference normalize.go and referen
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from nvreq.images.digest import DigestError, parse_digest
 from nvreq.images.errors import InvalidReference, UnsupportedImage
+from nvreq.images.value import Value
 
 __all__ = ["DOCKER_HUB", "Reference", "api_host", "is_reference", "parse_reference"]
 
@@ -35,15 +35,19 @@ _HEX64 = re.compile(r"[a-f0-9]{64}")
 _NAME_MAX = 255
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(Value):
     """A normalised registry reference; ``str()`` is its canonical form."""
 
+    __slots__ = _fields = ("domain", "path", "tag", "digest", "ignored_tag")
     domain: str
     path: str
-    tag: str | None = None
-    digest: str | None = None
-    ignored_tag: str | None = None
+    tag: str | None
+    digest: str | None
+    ignored_tag: str | None
+
+    def __init__(self, domain: str, path: str, tag: str | None = None, digest: str | None = None,
+                 ignored_tag: str | None = None) -> None:
+        self._init(domain, path, tag, digest, ignored_tag)
 
     def __str__(self) -> str:
         text = f"{self.domain}/{self.path}"

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
-from nvreq.images import auth
 from nvreq.images.digest import DigestError, compute, matches, parse_digest
 from nvreq.images.documents import (
     DOCKER_LIST,
@@ -33,6 +31,7 @@ from nvreq.images.platforms import Platform
 from nvreq.images.reference import Reference, api_host
 from nvreq.images.resolve import env_warnings, resolve
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from nvreq.images.credentials import Lookup, Secret
 
@@ -151,6 +150,8 @@ class _Client:
             assert self.credential is not None
             if error != "invalid_token" or self.credential.kind != "bearer" or restarted:
                 raise self._auth_required(resp)
+            from nvreq.images import auth
+
             auth.forget_token(self.credential.value.removeprefix("Bearer "))
             self.credential, restarted = None, True
             resp = self.http.request("GET", url, cap=cap, headers=headers)
@@ -180,6 +181,8 @@ class _Client:
         raise RegistryError(f"registry error {detail}")
 
     def _authenticate(self, resp: Response) -> None:
+        from nvreq.images import auth  # only on a 401: anonymous pulls of open registries skip it
+
         challenges = auth.parse_challenges(resp.header_all("www-authenticate"))
         usable = [c for c in challenges if c.scheme in ("bearer", "basic")]
         if not usable:
@@ -234,6 +237,8 @@ class _Client:
 
 
 def _challenge_error(resp: Response) -> str | None:
+    from nvreq.images import auth
+
     for challenge in auth.parse_challenges(resp.header_all("www-authenticate")):
         if "error" in challenge.params:
             return challenge.params["error"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from nvreq.images.documents import (
     Config,
@@ -16,6 +15,7 @@ from nvreq.images.documents import (
 )
 from nvreq.images.errors import InvalidImageConfig, RegistryError
 from nvreq.images.platforms import Platform
+from nvreq.images.value import Value
 
 __all__ = ["MAX_DEPTH", "Resolved", "env_warnings", "resolve"]
 
@@ -27,14 +27,18 @@ FetchManifest = Callable[[Descriptor], tuple[bytes, "str | None"]]
 FetchBlob = Callable[[Descriptor], bytes]
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(Value):
     """Where the walk ended: digests on the way, and the config read."""
 
+    __slots__ = _fields = ("index_digest", "manifest_digest", "config_digest", "config")
     index_digest: str | None
     manifest_digest: str
     config_digest: str
     config: Config
+
+    def __init__(self, index_digest: str | None, manifest_digest: str, config_digest: str,
+                 config: Config) -> None:
+        self._init(index_digest, manifest_digest, config_digest, config)
 
 
 def resolve(top: Document, top_digest: str, target: Platform, source: str,

@@ -10,12 +10,14 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, cast
 
 from nvreq.images.errors import ArchiveError, ContentTooLarge, UnsupportedImage
 from nvreq.images.tarheader import checksum_ok, cstr, header_name, normalize, number, pax
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
+    from typing import IO
 
 __all__ = [
     "MAX_KEPT_MEMBER",
@@ -34,16 +36,32 @@ _BLOB = re.compile(r"blobs/[a-z0-9]+/[0-9a-f]+")
 _TOP_LEVEL = frozenset({"manifest.json", "index.json", "oci-layout", "repositories"})
 
 
-@dataclass(slots=True)
 class Member:
-    """One archive entry: ``kind`` is ``file``, ``symlink``, ``hardlink`` or ``other``."""
+    """One archive entry: ``kind`` is ``file``, ``symlink``, ``hardlink`` or ``other``.
 
-    name: str
-    kind: str
-    size: int
-    offset: int
-    link: str = ""
-    data: bytes | None = None
+    Mutable (``data`` is filled in while scanning), equal by its fields, unhashable.
+    """
+
+    __slots__ = _fields = ("name", "kind", "size", "offset", "link", "data")
+    __hash__ = None  # type: ignore[assignment]  # as an eq=True, non-frozen dataclass
+
+    def __init__(self, name: str, kind: str, size: int, offset: int, link: str = "",
+                 data: bytes | None = None) -> None:
+        self.name, self.kind, self.size, self.offset = name, kind, size, offset
+        self.link, self.data = link, data
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, n) for n in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Member)
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields)
+        return f"Member({fields})"
 
 
 def compression(head: bytes) -> str | None:
@@ -70,7 +88,7 @@ def wanted_member(name: str, size: int) -> bool:
 class TarIndex:
     """The members of one archive, by normalised name; every entry is kept to detect duplicates."""
 
-    def __init__(self, path: Path, fileobj: IO[bytes] | None, label: str) -> None:
+    def __init__(self, path: str | PathLike[str], fileobj: IO[bytes] | None, label: str) -> None:
         self.path = path
         self.label = label
         self.members: dict[str, list[Member]] = {}
@@ -136,10 +154,11 @@ class TarIndex:
         return resolved
 
 
-def open_tar(path: Path, label: str, keep: Callable[[str, int], bool] = wanted_member) -> TarIndex:
+def open_tar(path: str | PathLike[str], label: str,
+             keep: Callable[[str, int], bool] = wanted_member) -> TarIndex:
     """Index the archive at ``path`` (compressed or not) in one pass."""
     try:
-        raw = path.open("rb")
+        raw = open(path, "rb")  # noqa: SIM115  (closed by the index, or below)
     except OSError as exc:
         raise ArchiveError(f"cannot open: {exc.strerror}") from None
     head = raw.read(6)
@@ -166,6 +185,8 @@ def open_tar(path: Path, label: str, keep: Callable[[str, int], bool] = wanted_m
 
 
 def _decompressor(kind: str, raw: IO[bytes]) -> IO[bytes]:
+    from typing import IO, cast  # here: compressed input only, typing costs start-up
+
     if kind == "gzip":
         import gzip
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import TYPE_CHECKING
 
 from nvreq.images.errors import ArchiveError, ImageError, InvalidReference, UnsupportedImage
-from nvreq.images.reference import is_reference
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -19,8 +18,9 @@ LOCAL_PREFIXES = ("oci-archive", "oci", "docker-archive", "docker-daemon", "dock
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 _DOCKERFILE_NAMES = ("Dockerfile", "Containerfile", "*.Dockerfile", "Dockerfile.*",
                      "*.Containerfile", "Containerfile.*")
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
-_INSTRUCTION = re.compile(r"\s*([A-Za-z]+)(\s|$)")
+#: compiled on first use (re caches them), not at import: transport prefixes need neither
+_SCHEME = r"([A-Za-z][A-Za-z0-9+.-]*)://"
+_INSTRUCTION = r"\s*([A-Za-z]+)(\s|$)"
 
 
 def classify(arg: str) -> tuple[str, str]:
@@ -37,7 +37,7 @@ def classify(arg: str) -> tuple[str, str]:
     if arg.startswith("containers-storage:"):
         raise UnsupportedImage("containers-storage: is not supported; read the image through "
                                "podman's Docker-compatible socket with docker-daemon:")
-    m = _SCHEME.match(arg)
+    m = re.match(_SCHEME, arg)
     if m:
         raise InvalidReference(f'unknown transport "{m.group(1)}"; use docker://, oci:, '
                                "oci-archive:, docker-archive:, docker-daemon: or dockerfile:")
@@ -45,6 +45,8 @@ def classify(arg: str) -> tuple[str, str]:
         if not os.path.exists(os.path.expanduser(arg)):
             raise ImageError("no such file or directory")
         return "local", arg
+    from nvreq.images.reference import is_reference  # not needed for a transport prefix
+
     name = os.path.basename(arg)
     if os.path.exists(arg) and (not is_reference(arg) or arg.endswith(_TAR_SUFFIXES)
                                 or any(fnmatch.fnmatchcase(name, p) for p in _DOCKERFILE_NAMES)):
@@ -80,7 +82,7 @@ def dockerfile_text(head: bytes) -> bool:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        m = _INSTRUCTION.match(stripped)
+        m = re.match(_INSTRUCTION, stripped)
         return bool(m) and m is not None and m.group(1).upper() in ("FROM", "ARG")
     return False
 

@@ -8,12 +8,14 @@ CONNECT tunnels; ``http.client`` would also import the ``email`` package (about 
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, BinaryIO
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
+    from typing import Any, BinaryIO
 
-__all__ = ["MAX_HEADERS", "BodyTooLarge", "Connection", "PeerClosed", "ProtocolError", "connect"]
+__all__ = ["MAX_HEADERS", "BodyTooLarge", "Connection", "PeerClosed", "ProtocolError", "connect",
+           "open_socket"]
 
 MAX_HEADERS = 64 << 10
 _NO_BODY = frozenset({204, 304})
@@ -35,11 +37,34 @@ class BodyTooLarge(Exception):
         self.length = length
 
 
+def open_socket(host: str, port: int, timeout: float) -> socket.socket:
+    """``socket.create_connection((host, port), timeout)``, without the ``idna`` codec if it can.
+
+    ``getaddrinfo`` encodes a text host with the ``idna`` codec, and importing that codec (with
+    ``unicodedata`` and ``stringprep``) costs start-up. For an ASCII name whose labels are 1 to
+    63 characters (the last may be empty) the codec returns exactly the ASCII bytes, so those are
+    passed as bytes; anything else still goes through the codec, errors included.
+    """
+    return socket.create_connection((_resolvable(host), port), timeout=timeout)
+
+
+def _resolvable(host: str) -> Any:
+    """The host argument for ``getaddrinfo`` (bytes are accepted, though typeshed says str).
+
+    >>> _resolvable("127.0.0.1"), _resolvable("registry.example."), _resolvable("bücher.example")
+    (b'127.0.0.1', b'registry.example.', 'bücher.example')
+    """
+    labels = host.split(".")
+    if host.isascii() and all(0 < len(x) < 64 for x in labels[:-1]) and len(labels[-1]) < 64:
+        return host.encode("ascii")
+    return host
+
+
 def connect(host: str, port: int, timeout: float, *, tls: ssl.SSLContext | None = None,
             proxy: tuple[str, int, dict[str, str]] | None = None) -> Connection:
     """Open a connection (through a CONNECT tunnel when ``proxy`` is given with ``tls``)."""
-    target = (proxy[0], proxy[1]) if proxy else (host, port)
-    sock = socket.create_connection(target, timeout=timeout)
+    peer_host, peer_port = (proxy[0], proxy[1]) if proxy else (host, port)
+    sock = open_socket(peer_host, peer_port, timeout)
     try:
         if proxy and tls is not None:
             _tunnel(sock, host, port, proxy[2])
