@@ -110,7 +110,9 @@ def render(report: Report) -> str:
     if image:
         lines.append(f"image: {image['reference']} @ {image.get('digest') or 'no digest'} "
                      f"({image.get('platform')})")
-        lines.extend(f"  {entry}" for entry in image.get("env") or ())
+        lines.extend(f"  {_short(entry, 160)}" + (f" ({len(entry)} characters; --json shows all)"
+                                                   if len(entry) > 160 else "")
+                     for entry in image.get("env") or ())
     lines += [_host_line(report),
              f"mode: {report.mode}, semantics: {report.semantics} "
              f"(toolkit behaviour {report.toolkit_behaviour})"]
