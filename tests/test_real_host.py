@@ -28,6 +28,7 @@ def test_the_machines_own_environment_is_satisfied_there() -> None:
     report = check_env(env, host)
     assert report.verdict == "satisfied"
     assert report.devices == ("GPU-d060a882-66f2-cfa5-0d7f-a63faa68f799",)
+    assert report.capabilities == ("compute", "graphics", "utility")
     first = report.requirements[0].verdicts[0].alternatives[0]
     assert (str(first.alternative), first.status, first.kind) == ("cuda>=13.0", "satisfied",
                                                                   "native")
