@@ -8,13 +8,13 @@ NodeList items become approximate profiles from their labels (``nvreq.node_label
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nvreq.errors import InputError, NvreqError, ProfileError
+from nvreq.files import read_capped
 from nvreq.host import HostProfile
 from nvreq.node_labels import is_gpu_node, profile_from_labels
 
@@ -198,16 +198,7 @@ def _directory(path: Path) -> FleetInput:
 
 
 def _read_json(spec: str) -> Any:
-    try:
-        if spec == "-":
-            raw = sys.stdin.buffer.read(MAX_FLEET_BYTES + 1)
-        else:
-            with open(spec, "rb") as handle:
-                raw = handle.read(MAX_FLEET_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {spec}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FLEET_BYTES:
-        raise InputError(f"{spec} is larger than {MAX_FLEET_BYTES >> 20} MiB")
+    raw = read_capped(spec, MAX_FLEET_BYTES, what="hosts file")
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

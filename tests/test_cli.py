@@ -197,3 +197,12 @@ def test_an_unreadable_image_is_one_line_and_exit_2(capsys: pytest.CaptureFixtur
     code, out, err = run(capsys, "check", f"oci:{tmp_path}", "--host", "t4-r470")
     assert (code, out) == (2, "")
     assert err.startswith(f"nvreq: error: oci:{tmp_path}") and err.count("\n") == 1
+
+
+def test_oversized_env_file_is_refused_not_truncated(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    big = tmp_path / "big.env"
+    big.write_text("A=" + "x" * (1 << 20) + "\n")
+    code, _, err = run(capsys, "check", "--env-file", str(big), "--host", "h100-r550")
+    assert code == 2
+    assert f"env file {big} is larger than 1 MiB" in err

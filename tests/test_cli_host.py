@@ -105,7 +105,7 @@ def test_from_profile_with_root_merges_runtime(tmp_path: Path,
 def test_bad_inputs(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="need --from"):
         _run(host_cli, ["--compute-cap", "x.csv"])
-    with pytest.raises(InputError, match="Cannot read"):
+    with pytest.raises(InputError, match="cannot read"):
         _run(host_cli, ["--from", str(DATA / "h200-nvidia-smi-q.xml"), "--compute-cap",
                         str(tmp_path / "missing.csv")])
     bad = tmp_path / "bad.json"

@@ -75,7 +75,7 @@ def test_fleet_on_profiles_with_env_entries_only(capsys: pytest.CaptureFixture[s
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--hosts", "preset:h100-r550"], "nothing to evaluate"),
-    (["--hosts", "/nonexistent.json", "-e", "A=1"], "cannot read /nonexistent.json"),
+    (["--hosts", "/nonexistent.json", "-e", "A=1"], "cannot read hosts file /nonexistent.json"),
     (["--hosts", "preset:nope", "-e", "A=1"], "No preset named 'nope'"),
 ])
 def test_fleet_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],

@@ -62,18 +62,10 @@ def _no_host(exc: Exception) -> Exception:
 
 def read_env_file(path: str) -> list[str]:
     """An env file: ``KEY=VALUE`` lines (blank and ``#`` lines skipped), or a JSON list/object."""
-    from pathlib import Path
-
     from nvreq.errors import InputError
+    from nvreq.files import read_capped
 
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_ENV_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read env file {path}: {exc.strerror}") from None
-    if len(raw) > MAX_ENV_FILE_BYTES:
-        raise InputError(f"env file {path} is larger than {MAX_ENV_FILE_BYTES} bytes")
+    raw = read_capped(path, MAX_ENV_FILE_BYTES, what="env file")
     text = raw.decode("utf-8", "surrogateescape")
     stripped = text.lstrip()
     if stripped.startswith(("[", "{")):

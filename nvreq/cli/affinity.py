@@ -65,12 +65,9 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _existing(path: str) -> dict[str, Any]:
     from nvreq.errors import InputError
+    from nvreq.files import read_capped
 
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read(1 << 20)
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    text = read_capped(path, 1 << 20, what="--existing").decode("utf-8", "replace")
     try:
         data = json.loads(text)
     except json.JSONDecodeError:

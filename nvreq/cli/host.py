@@ -53,16 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read(path: str, limit: int = 1 << 20) -> bytes:
-    from nvreq.errors import InputError
+    from nvreq.files import read_capped
 
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise InputError(f"{path} is larger than {limit >> 20} MiB")
-    return data
+    return read_capped(path, limit)
 
 
 def _read_text(path: str) -> str:
