@@ -11,6 +11,7 @@ from typing import Literal
 
 from nvreq.brands import brand_name_pre_1_9
 from nvreq.requirements import Alternative, Clause, Requirement
+from nvreq.toolkit_config import version_at_least
 from nvreq.versions import compare_versions, utf8
 
 __all__ = [
@@ -66,14 +67,9 @@ class Context:
                 *, gpu: str | None = None, unknown: Unknown = "assume",
                 toolkit_version: str | None = None) -> Context:
         """A per-GPU context; brands from enum 7 up read ``Unknown`` before toolkit 1.9.0."""
-        if brand is not None and toolkit_version is not None and _before_1_9(toolkit_version):
+        if brand is not None and not version_at_least(toolkit_version, 1, 9):
             brand = brand_name_pre_1_9(brand) or brand
         return cls(cuda, driver, True, arch, brand, gpu, unknown)
-
-
-def _before_1_9(version: str) -> bool:
-    parts = [int(p) for p in version.lstrip("v").split("-")[0].split(".")[:2] if p.isdigit()]
-    return tuple(parts) < (1, 9)
 
 
 @dataclass(frozen=True, slots=True)
