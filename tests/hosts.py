@@ -22,3 +22,9 @@ CUDA_12_4_1 = "cuda>=12.4 " + " ".join(
     for br in (470, 525, 535)
     for b in ("tesla", "unknown", "nvidia", "nvidiartx", "geforce", "geforcertx", "quadro",
               "quadrortx", "titan", "titanrtx"))
+
+#: host P of devices.md §17: two GPUs, no MIG
+U0 = "GPU-11111111-1111-1111-1111-111111111111"
+U1 = "GPU-22222222-2222-2222-2222-222222222222"
+P = HostProfile(gpus=(Gpu(0, uuid=U0, pci_bus_id="00000000:3B:00.0"),
+                      Gpu(1, uuid=U1, pci_bus_id="00000000:86:00.0")))

@@ -9,11 +9,8 @@ from nvreq.devices import resolve_devices
 from nvreq.devices_cdi import generated_spec_names, resolve_cdi
 from nvreq.devices_jitcdi import JIT_CDI_ERROR_PREFIX, resolve_jitcdi
 from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
+from tests.hosts import U0, U1, P
 
-U0 = "GPU-11111111-1111-1111-1111-111111111111"
-U1 = "GPU-22222222-2222-2222-2222-222222222222"
-P = HostProfile(gpus=(Gpu(0, uuid=U0, pci_bus_id="00000000:3B:00.0"),
-                      Gpu(1, uuid=U1, pci_bus_id="00000000:86:00.0")))
 G0 = "GPU-33333333-3333-3333-3333-333333333333"
 V0 = "MIG-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
 V2 = "MIG-cccccccc-cccc-cccc-cccc-cccccccccccc"

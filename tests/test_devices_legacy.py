@@ -6,11 +6,8 @@ import pytest
 
 from nvreq.devices_legacy import match_legacy_id, resolve_legacy, why_unknown
 from nvreq.host import Gpu, HostProfile, Mig, MigDevice
+from tests.hosts import U0, U1, P
 
-U0 = "GPU-11111111-1111-1111-1111-111111111111"
-U1 = "GPU-22222222-2222-2222-2222-222222222222"
-P = HostProfile(gpus=(Gpu(0, uuid=U0, pci_bus_id="00000000:3B:00.0"),
-                      Gpu(1, uuid=U1, pci_bus_id="00000000:86:00.0")))
 V0 = "MIG-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
 V1 = "MIG-bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"
 V2 = "MIG-cccccccc-cccc-cccc-cccc-cccccccccccc"
