@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -222,14 +221,6 @@ class CompiledRequirement:
             result = self._memo.get(ctx)
             if result is None:
                 result = self.evaluate_key(ctx)
-            if result is not Result.SATISFIED:
-                return result
-        return Result.SATISFIED
-
-    def all(self, contexts: Iterable[ContextKey]) -> Result:
-        """The verdict over several contexts, in order: the first that fails decides."""
-        for ctx in contexts:
-            result = self.evaluate_key(ctx)
             if result is not Result.SATISFIED:
                 return result
         return Result.SATISFIED

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from nvreq.versions import version_key
 
-__all__ = ["BRANCHES", "Branch", "min_driver_for_cuda", "mvc_min_driver", "toolkit_min_drivers"]
+__all__ = ["BRANCHES", "Branch", "min_driver_for_cuda", "mvc_min_driver"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +51,6 @@ _GA_DRIVER: dict[str, str] = {
 #: Table 3 of the data file (minor-version compatibility): exact minimums where an edition gives
 #: one, the range form otherwise
 _MVC_MIN: dict[int, str] = {13: "580", 12: "525.60.13", 11: "450.80.02"}
-
-
-def toolkit_min_drivers() -> dict[str, str]:
-    """CUDA ``M.m`` -> the minimum Linux driver of its GA toolkit."""
-    return dict(_GA_DRIVER)
 
 
 def min_driver_for_cuda(cuda: str) -> str | None:
