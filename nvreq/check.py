@@ -259,9 +259,4 @@ def _evaluated(requirements: Sequence[tuple[str, Requirement]], host: HostProfil
         "runtime_message": messages[0] if messages else None,
         "runtime_messages": tuple(messages), "order_dependent": len(messages) > 1,
     }
-    if disabled or not selection.gpu_container:
-        # the runtime prints nothing; runtime_messages keeps what it would have printed
-        fields["runtime_message"] = None
-        reason = "disabled" if disabled else "no-devices"
-        return Report("not-checked", reason=reason, would_be=outcome, **fields)
-    return Report(outcome, **fields)
+    return Report.decided(outcome, disabled=disabled, **fields)

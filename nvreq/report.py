@@ -97,6 +97,20 @@ class Report:
     def __bool__(self) -> bool:
         return self.verdict in ("satisfied", "not-checked")
 
+    @classmethod
+    def decided(cls, outcome: VerdictName, *, disabled: bool, gpu_container: bool,
+                **fields: Any) -> Report:
+        """``outcome`` if the runtime checks, else ``not-checked`` with what it would have been.
+
+        When it does not check, the runtime prints nothing: ``runtime_message`` is None and
+        ``runtime_messages`` keeps what it would have printed.
+        """
+        if disabled or not gpu_container:
+            fields["runtime_message"] = None
+            reason = "disabled" if disabled else "no-devices"
+            return cls("not-checked", reason=reason, would_be=outcome, **fields)
+        return cls(outcome, **fields)
+
     @property
     def exit_code(self) -> int:
         """0 satisfied or not checked, 1 unsatisfied, 2 error."""

@@ -74,8 +74,4 @@ def check_toolkit(collected: Collected, host: HostProfile, selection: DeviceSele
     fields: dict[str, Any] = {**base, "runtime_message": verdict.message,
                               "runtime_messages": tuple(messages),
                               "order_dependent": len(messages) > 1, "extra": extra}
-    if collected.disabled or not selection.gpu_container:
-        fields["runtime_message"] = None
-        reason = "disabled" if collected.disabled else "no-devices"
-        return Report("not-checked", reason=reason, would_be=outcome, **fields)
-    return Report(outcome, **fields)
+    return Report.decided(outcome, disabled=collected.disabled, **fields)
