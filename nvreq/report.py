@@ -108,8 +108,9 @@ class Report:
         if disabled or not gpu_container:
             fields["runtime_message"] = None
             reason = "disabled" if disabled else "no-devices"
-            return cls("not-checked", reason=reason, would_be=outcome, **fields)
-        return cls(outcome, **fields)
+            return cls("not-checked", reason=reason, would_be=outcome,
+                       gpu_container=gpu_container, **fields)
+        return cls(outcome, gpu_container=gpu_container, **fields)
 
     @property
     def exit_code(self) -> int:
