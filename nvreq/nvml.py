@@ -127,20 +127,15 @@ class _Reader:
         return NvmlError(text, code=code)
 
     def _versions(self) -> tuple[str, str]:
-        lib = kmod = "version unknown"
+        return (self._version("proc/self/maps", _LIB_VERSION),
+                self._version("proc/driver/nvidia/version", _KMOD_VERSION))
+
+    def _version(self, path: str, pattern: re.Pattern[str]) -> str:
         try:
-            maps = (self.root / "proc/self/maps").read_text("utf-8", "replace")
-            found = _LIB_VERSION.search(maps)
-            lib = f"version {found.group(1)}" if found else lib
+            found = pattern.search((self.root / path).read_text("utf-8", "replace"))
         except OSError:
-            pass
-        try:
-            text = (self.root / "proc/driver/nvidia/version").read_text("utf-8", "replace")
-            found = _KMOD_VERSION.search(text)
-            kmod = f"version {found.group(1)}" if found else kmod
-        except OSError:
-            pass
-        return lib, kmod
+            found = None
+        return f"version {found.group(1)}" if found else "version unknown"
 
     def read(self) -> HostProfile:
         try:
