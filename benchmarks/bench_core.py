@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nvreq import compiled
-from nvreq.host import Gpu, HostProfile
-from nvreq.requirements import _lark, parse_requirement
-from nvreq.semantics import Context, evaluate
+from nvreq.host.profile import Gpu, HostProfile
+from nvreq.require.semantics import Context, evaluate
+from nvreq.require.syntax import _lark, parse_requirement
 
 BRANDS = ("tesla", "unknown", "nvidia", "nvidiartx", "geforce", "geforcertx", "quadro",
           "quadrortx", "titan", "titanrtx")

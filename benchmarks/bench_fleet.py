@@ -22,12 +22,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nvreq.check import check_env
-from nvreq.compiled import context_key
-from nvreq.fleet import Fleet
-from nvreq.host import Gpu, HostProfile
-from nvreq.requirements import parse_requirement
-from nvreq.semantics import Context, evaluate
+from nvreq.check.checker import check_env
+from nvreq.fleet.core import Fleet
+from nvreq.host.profile import Gpu, HostProfile
+from nvreq.require.compiled import context_key
+from nvreq.require.semantics import Context, evaluate
+from nvreq.require.syntax import parse_requirement
 
 BRANDS = ("tesla", "unknown", "nvidia", "nvidiartx", "geforce", "geforcertx", "quadro",
           "quadrortx", "titan", "titanrtx")

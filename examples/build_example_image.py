@@ -1,7 +1,7 @@
 """Build ``examples/cuda-12.4.1-layout``, a tiny OCI layout carrying a real CUDA image's Env.
 
 Reproducible: fixed timestamps, owners and gzip header, compact JSON, so running it again gives
-byte-identical blobs (``tests/test_images_example.py`` checks that). The image is a two-platform
+byte-identical blobs (``tests/images/test_example.py`` checks that). The image is a two-platform
 index tagged ``12.4.1-base-ubuntu22.04`` whose configs carry the environment of
 ``nvidia/cuda:12.4.1-base-ubuntu22.04``: on amd64 its 31-term ``NVIDIA_REQUIRE_CUDA``
 (``cuda>=12.4``

@@ -13,18 +13,18 @@ TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECK
 if TYPE_CHECKING:
     from typing import Any
 
-    from nvreq.capabilities import CapabilityResult, resolve_capabilities
-    from nvreq.check import check_env
-    from nvreq.compiled import CompiledRequirement, Result
-    from nvreq.devices import DeviceSelection, resolve_devices
-    from nvreq.diagnostics import Diagnostic, lint_requirement
-    from nvreq.fleet import Fleet
-    from nvreq.gpus_flag import DeviceRequest, apply_gpus_flag, parse_gpus_flag
-    from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
-    from nvreq.kubernetes import node_affinity
-    from nvreq.report import Report
-    from nvreq.requirements import Alternative, Clause, Requirement, parse_requirement
-    from nvreq.semantics import Context, Verdict, evaluate
+    from nvreq.check.checker import check_env
+    from nvreq.check.report import Report
+    from nvreq.devices.capabilities import CapabilityResult, resolve_capabilities
+    from nvreq.devices.gpus_flag import DeviceRequest, apply_gpus_flag, parse_gpus_flag
+    from nvreq.devices.select import DeviceSelection, resolve_devices
+    from nvreq.fleet.core import Fleet
+    from nvreq.fleet.kubernetes import node_affinity
+    from nvreq.host.profile import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
+    from nvreq.require.compiled import CompiledRequirement, Result
+    from nvreq.require.lint import Diagnostic, lint_requirement
+    from nvreq.require.semantics import Context, Verdict, evaluate
+    from nvreq.require.syntax import Alternative, Clause, Requirement, parse_requirement
 
 __all__ = [
     "Alternative",
@@ -63,33 +63,33 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Fleet": "nvreq.fleet",
-    "node_affinity": "nvreq.kubernetes",
-    "Gpu": "nvreq.host",
-    "HostProfile": "nvreq.host",
-    "Mig": "nvreq.host",
-    "MigDevice": "nvreq.host",
-    "RuntimeSettings": "nvreq.host",
-    "CapabilityResult": "nvreq.capabilities",
-    "resolve_capabilities": "nvreq.capabilities",
-    "DeviceSelection": "nvreq.devices",
-    "resolve_devices": "nvreq.devices",
-    "DeviceRequest": "nvreq.gpus_flag",
-    "apply_gpus_flag": "nvreq.gpus_flag",
-    "parse_gpus_flag": "nvreq.gpus_flag",
-    "check_env": "nvreq.check",
-    "CompiledRequirement": "nvreq.compiled",
-    "Result": "nvreq.compiled",
-    "Diagnostic": "nvreq.diagnostics",
-    "lint_requirement": "nvreq.diagnostics",
-    "Report": "nvreq.report",
-    "Alternative": "nvreq.requirements",
-    "Clause": "nvreq.requirements",
-    "Requirement": "nvreq.requirements",
-    "parse_requirement": "nvreq.requirements",
-    "Context": "nvreq.semantics",
-    "Verdict": "nvreq.semantics",
-    "evaluate": "nvreq.semantics",
+    "Fleet": "nvreq.fleet.core",
+    "node_affinity": "nvreq.fleet.kubernetes",
+    "Gpu": "nvreq.host.profile",
+    "HostProfile": "nvreq.host.profile",
+    "Mig": "nvreq.host.profile",
+    "MigDevice": "nvreq.host.profile",
+    "RuntimeSettings": "nvreq.host.profile",
+    "CapabilityResult": "nvreq.devices.capabilities",
+    "resolve_capabilities": "nvreq.devices.capabilities",
+    "DeviceSelection": "nvreq.devices.select",
+    "resolve_devices": "nvreq.devices.select",
+    "DeviceRequest": "nvreq.devices.gpus_flag",
+    "apply_gpus_flag": "nvreq.devices.gpus_flag",
+    "parse_gpus_flag": "nvreq.devices.gpus_flag",
+    "check_env": "nvreq.check.checker",
+    "CompiledRequirement": "nvreq.require.compiled",
+    "Result": "nvreq.require.compiled",
+    "Diagnostic": "nvreq.require.lint",
+    "lint_requirement": "nvreq.require.lint",
+    "Report": "nvreq.check.report",
+    "Alternative": "nvreq.require.syntax",
+    "Clause": "nvreq.require.syntax",
+    "Requirement": "nvreq.require.syntax",
+    "parse_requirement": "nvreq.require.syntax",
+    "Context": "nvreq.require.semantics",
+    "Verdict": "nvreq.require.semantics",
+    "evaluate": "nvreq.require.semantics",
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from nvreq.brands import BRAND_NAMES
-from nvreq.host import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
+from nvreq.host.profile import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
 
 __all__ = ["host_profiles", "json_values", "profile_like_dicts"]
 

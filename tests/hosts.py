@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nvreq.host import Gpu, HostProfile
+from nvreq.host.profile import Gpu, HostProfile
 
 A = HostProfile(gpus=(Gpu(0, brand="Nvidia", arch="9.0"),), driver="550.54.15", cuda="12.4",
                 name="A")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from nvreq.requirements import Alternative, Clause
-from nvreq.semantics import Context
+from nvreq.require.semantics import Context
+from nvreq.require.syntax import Alternative, Clause
 
 KEYS = st.sampled_from(["cuda", "driver", "arch", "brand", "CUDA", "Brand", "foo", ""])
 OPS = st.sampled_from(["=", "!=", "<", "<=", ">", ">=", "!", "==", "=>", ""])

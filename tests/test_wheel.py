@@ -29,7 +29,7 @@ def test_wheel_contains_grammar_and_presets(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "nvreq/_grammar/require.lark" in names
     assert "nvreq/py.typed" in names
-    assert any(n.startswith("nvreq/presets/") and n.endswith(".json") for n in names)
+    assert any(n.startswith("nvreq/host/presets/") and n.endswith(".json") for n in names)
 
 
 def test_installed_wheel_parses_with_lark_outside_the_source_tree(wheel: Path,
@@ -48,7 +48,7 @@ def test_installed_wheel_parses_with_lark_outside_the_source_tree(wheel: Path,
     # the runtime dependencies, taken from this interpreter rather than the network
     deps = {str(Path(str(m.__file__)).resolve().parent.parent) for m in (lark, packaging)}
     (purelib / "_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
-    code = ("import nvreq.requirements as r; "
+    code = ("import nvreq.require.syntax as r; "
             "req = r.parse_requirement('cuda>=12.4 brand=tesla,driver>=535', parser='lark'); "
             "print(len(req.alternatives), r.__file__)")
     proc = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True,

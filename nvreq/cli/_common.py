@@ -10,7 +10,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from nvreq.host import HostProfile
+    from nvreq.host.profile import HostProfile
 
 __all__ = [
     "MAX_ENV_FILE_BYTES",
@@ -43,11 +43,11 @@ def host_from(args: argparse.Namespace) -> HostProfile:
     from nvreq.errors import NvreqError
 
     if args.host:
-        from nvreq.profile_io import resolve_host
+        from nvreq.host.sources import resolve_host
 
         return resolve_host(args.host)
     try:
-        from nvreq.local_host import local_host
+        from nvreq.host.local import local_host
 
         return local_host()
     except NvreqError as exc:

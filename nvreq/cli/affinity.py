@@ -43,8 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     from nvreq.errors import InputError
-    from nvreq.fleet_inputs import load_brand_map
-    from nvreq.gfd_labels import LABEL_SETS, NFD_ARCH_UNIFORM, NFD_BRAND
+    from nvreq.fleet.gfd_labels import LABEL_SETS, NFD_ARCH_UNIFORM, NFD_BRAND
+    from nvreq.fleet.inputs import load_brand_map
 
     policy = args.brand_policy or ("product-map" if args.brand_map else "label" if (
         args.brand_label or args.nfd) else "drop")
@@ -87,7 +87,7 @@ def _existing(path: str) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """Translate and print; exit 2 when no affinity can be given."""
     from nvreq.errors import InputError
-    from nvreq.kubernetes import and_existing, node_affinity, to_yaml
+    from nvreq.fleet.kubernetes import and_existing, node_affinity, to_yaml
 
     envs = labelled_envs(args)
     if len(envs) > 1:

@@ -11,8 +11,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from nvreq.host import HostProfile
-    from nvreq.report import Report
+    from nvreq.check.report import Report
+    from nvreq.host.profile import HostProfile
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -78,7 +78,7 @@ def _pairs(values: list[str]) -> dict[str, str] | None:
 
 
 def _check(entries: list[str], host: HostProfile, args: argparse.Namespace) -> Report:
-    from nvreq.check import check_env
+    from nvreq.check.checker import check_env
 
     return check_env(entries, host, semantics=args.semantics, unknown=args.unknown,
                      mode=args.mode, privileged=args.privileged, gpus=args.gpus,

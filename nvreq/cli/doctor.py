@@ -22,8 +22,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the checks; exit 0 when none fails, 1 otherwise."""
     import json
 
-    from nvreq.doctor import run_doctor
-    from nvreq.packages import run_command
+    from nvreq.doctor.checks import run_doctor
+    from nvreq.host.packages import run_command
 
     runner = run_command if args.root == "/" else None
     report = run_doctor(args.root, runner=runner)

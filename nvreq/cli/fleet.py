@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from nvreq.cli._envs import add_env_options, labelled_envs
 
 if TYPE_CHECKING:
-    from nvreq.fleet import Fleet, FleetResult
-    from nvreq.fleet_inputs import FleetInput
+    from nvreq.fleet.core import Fleet, FleetResult
+    from nvreq.fleet.inputs import FleetInput
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -72,7 +72,7 @@ class _Progress:
 
 
 def _read(args: argparse.Namespace) -> FleetInput:
-    from nvreq.fleet_inputs import load_brand_map, read_hosts
+    from nvreq.fleet.inputs import load_brand_map, read_hosts
 
     brand_map = load_brand_map(args.brand_map) if args.brand_map else None
     inputs = [read_hosts(spec, brand_label=args.brand_label, brand_map=brand_map, mode=args.mode)
@@ -192,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
     """Read the hosts and images, evaluate, print; the exit code follows ``--require``."""
     from nvreq.cli._common import emit
     from nvreq.errors import InputError
-    from nvreq.fleet import Fleet
+    from nvreq.fleet.core import Fleet
 
     envs = labelled_envs(args)
     data = _read(args)

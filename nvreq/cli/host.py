@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nvreq.host import HostProfile
-    from nvreq.packages import Runner
+    from nvreq.host.packages import Runner
+    from nvreq.host.profile import HostProfile
 
 __all__ = ["HELP", "add_arguments", "render", "run"]
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in profile.warnings:
         print(f"nvreq: warning: {warning}", file=sys.stderr)
     if args.nfd:
-        from nvreq.nfd import nfd_features
+        from nvreq.fleet.nfd import nfd_features
 
         print(nfd_features(profile), end="")
         return 0
@@ -64,14 +64,14 @@ def _read_text(path: str) -> str:
 
 def _profile(args: argparse.Namespace) -> HostProfile:
     from nvreq.errors import InputError
-    from nvreq.local_host import local_host, with_local_runtime
+    from nvreq.host.local import local_host, with_local_runtime
 
     if args.source is None:
         if args.compute_cap or args.gpu_list:
             raise InputError("--compute-cap and --gpu-list need --from FILE (nvidia-smi XML)")
         return local_host(args.root or "/", _runner(args.root))
     if args.compute_cap or args.gpu_list:
-        from nvreq.importers.nvidia_smi import (
+        from nvreq.host.importers.nvidia_smi import (
             parse_compute_caps,
             parse_gpu_list,
             parse_nvidia_smi_xml,
@@ -84,7 +84,7 @@ def _profile(args: argparse.Namespace) -> HostProfile:
         profile = parse_nvidia_smi_xml(_read(args.source, 16 << 20), source=args.source,
                                        compute_caps=caps, gpu_list=listing)
     else:
-        from nvreq.profile_io import load_profile
+        from nvreq.host.sources import load_profile
 
         profile = load_profile(args.source)
     return with_local_runtime(profile, args.root, _runner(args.root)) if args.root else profile
@@ -93,7 +93,7 @@ def _profile(args: argparse.Namespace) -> HostProfile:
 def _runner(root: str | None) -> Runner | None:
     # Commands (rpm) run only for the real root: a directory standing for / has no binaries
     # that nvreq should execute.
-    from nvreq.packages import run_command
+    from nvreq.host.packages import run_command
 
     return run_command if root in (None, "/") else None
 

@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Lint each expression; exit 2 if any has an error-severity diagnostic."""
-    from nvreq.diagnostics import lint_requirement
-    from nvreq.requirements import parse_requirement
+    from nvreq.require.lint import lint_requirement
+    from nvreq.require.syntax import parse_requirement
 
     results = []
     for text in args.expression:

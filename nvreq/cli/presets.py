@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     """List the presets, or print one (``--show``) or all (``--json``) as JSON."""
     import json
 
-    from nvreq.profile_io import DEFAULT_PRESET, list_presets, load_preset
+    from nvreq.host.sources import DEFAULT_PRESET, list_presets, load_preset
 
     if args.show:
         print(json.dumps(load_preset(args.show).to_dict(), indent=2))

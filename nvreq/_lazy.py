@@ -1,0 +1,28 @@
+"""Package doors that load on first use: a sub-package re-exports its public names without
+importing every module it holds, so that importing one module costs only what that module needs."""
+
+from __future__ import annotations
+
+import importlib
+
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+__all__ = ["door"]
+
+
+def door(package: str, table: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package`` that imports ``table[name]`` when ``name`` is
+    first read, and keeps the value in the package's namespace."""
+
+    def __getattr__(name: str) -> Any:
+        module = table.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        setattr(importlib.import_module(package), name, value)
+        return value
+
+    return __getattr__

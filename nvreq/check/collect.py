@@ -1,0 +1,153 @@
+"""Collecting requirements from a container's environment, as the hook does (require.md §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from nvreq.require.gosemver import Behaviour, SemverError
+from nvreq.require.gosemver import parse as parse_semver
+from nvreq.require.lint import Diagnostic, lint_requirement
+from nvreq.require.syntax import Requirement, parse_requirement
+from nvreq.require.versions import utf8
+
+__all__ = [
+    "LEGACY_VARIABLE",
+    "MAX_REQUIREMENTS",
+    "PREFIX",
+    "Collected",
+    "collect",
+    "environment",
+    "is_legacy_image",
+    "parse_bool",
+]
+
+PREFIX = "NVIDIA_REQUIRE_"
+DISABLE = "NVIDIA_DISABLE_REQUIRE"
+#: the name under which the requirement synthesized from CUDA_VERSION is reported
+LEGACY_VARIABLE = "CUDA_VERSION"
+#: nvidia-container-cli takes at most this many --require flags
+MAX_REQUIREMENTS = 32
+TOO_MANY = "input error: too many requirements"
+_TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
+_FALSE = frozenset(("0", "f", "F", "FALSE", "false", "False"))
+_UINT32 = 2**32
+
+
+def parse_bool(value: str) -> bool | None:
+    """Go's ``strconv.ParseBool``: True, False, or None when it refuses the text."""
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return None
+
+
+def environment(env: Mapping[str, str] | Iterable[str]) -> tuple[dict[str, str], str | None]:
+    """An env as a map (later entries win), and the hook's error for an entry without ``=``."""
+    if isinstance(env, Mapping):
+        return {str(k): str(v) for k, v in env.items()}, None
+    out: dict[str, str] = {}
+    for entry in env:
+        name, sep, value = str(entry).partition("=")
+        if not sep:
+            return out, f"invalid environment variable: {name[:200]}"
+        out[name] = value
+    return out, None
+
+
+def is_legacy_image(env: Mapping[str, str]) -> bool:
+    """``CUDA_VERSION`` non-empty and ``NVIDIA_REQUIRE_CUDA`` unset or empty (``IsLegacy``)."""
+    return bool(env.get("CUDA_VERSION")) and not env.get("NVIDIA_REQUIRE_CUDA")
+
+
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """What the hook would pass to the CLI as ``--require`` flags, and what nvreq noticed."""
+
+    requirements: tuple[tuple[str, Requirement], ...]
+    disabled: bool = False
+    legacy: bool = False
+    error: str | None = None
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+    @property
+    def too_many(self) -> bool:
+        """More requirements than nvidia-container-cli accepts."""
+        return len(self.requirements) > MAX_REQUIREMENTS
+
+
+def _legacy_requirement(value: str, behaviour: Behaviour) -> tuple[str | None, str | None]:
+    """``(requirement text, error)`` from ``CUDA_VERSION``."""
+    text = value[1:] if value.startswith("v") else value
+    try:
+        version = parse_semver(text, behaviour)
+    except SemverError as exc:
+        reason = exc.reason
+    else:
+        if version.major >= _UINT32:
+            reason = "invalid major version"
+        elif version.minor >= _UINT32:
+            reason = "invalid minor version"
+        else:
+            return f"cuda>={version.major}.{version.minor}", None
+    return None, (f"failed to get requirements: failed to get version: "
+                  f"invalid CUDA version {value}: {reason}")
+
+
+def _collection_warnings(env: Mapping[str, str]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for name in sorted(env):
+        upper = name.upper()
+        if name != DISABLE and upper.startswith("NVIDIA_DISABLE_REQ"):
+            out.append(Diagnostic("disable-misspelled", "warning", f"{name} does nothing: only "
+                                  f"{DISABLE} disables the check", name))
+        elif upper.startswith(PREFIX) and not name.startswith(PREFIX):
+            out.append(Diagnostic("prefix-case", "warning", f"{name} is not collected: the "
+                                  f"prefix {PREFIX} is case-sensitive", name))
+        elif name.startswith(PREFIX + "JETPACK"):
+            out.append(Diagnostic("jetpack-ignored", "info", f"{name} is a Jetson mount flag, "
+                                  "not a requirement: skipped", name))
+    if DISABLE in env and parse_bool(env[DISABLE]) is not True:
+        out.append(Diagnostic("disable-not-true", "warning", f"{DISABLE}={env[DISABLE]!r} does "
+                              "not disable the check: only 1, t, T, TRUE, true and True do",
+                              DISABLE))
+    return out
+
+
+def collect(env: Mapping[str, str], *, behaviour: Behaviour = "newest") -> Collected:
+    """Collect the requirements of ``env`` in evaluation order (variable names in byte order,
+    the ``CUDA_VERSION`` requirement last), with diagnostics for the whole of each expression.
+
+    >>> c = collect({"NVIDIA_REQUIRE_CUDA": "cuda>=12.4", "NVIDIA_REQUIRE_ARCH": "arch>=8.0"})
+    >>> [name for name, _ in c.requirements]
+    ['NVIDIA_REQUIRE_ARCH', 'NVIDIA_REQUIRE_CUDA']
+    """
+    diagnostics = _collection_warnings(env)
+    legacy = is_legacy_image(env)
+    # collected even when disabled, so the report can say what the verdict would have been
+    disabled = parse_bool(env.get(DISABLE, "")) is True
+    names = sorted((n for n in env
+                    if n.startswith(PREFIX) and not n.startswith(PREFIX + "JETPACK")), key=utf8)
+    requirements: list[tuple[str, Requirement]] = []
+    for name in names:
+        requirement = parse_requirement(env[name], variable=name)
+        requirements.append((name, requirement))
+        diagnostics.extend(lint_requirement(requirement, name))
+    error = None
+    if legacy:
+        text, error = _legacy_requirement(env["CUDA_VERSION"], behaviour)
+        if text is not None:
+            requirements.append((LEGACY_VARIABLE, parse_requirement(text)))
+            diagnostics.append(Diagnostic("legacy-requirement", "info", f"{text} synthesized from "
+                                          f"CUDA_VERSION={env['CUDA_VERSION']} (legacy image)",
+                                          LEGACY_VARIABLE))
+        else:
+            diagnostics.append(Diagnostic("invalid-cuda-version", "error", error or "",
+                                          LEGACY_VARIABLE))
+    if len(requirements) > MAX_REQUIREMENTS:
+        diagnostics.append(Diagnostic("too-many-requirements", "error", f"{len(requirements)} "
+                                      f"requirements; nvidia-container-cli accepts at most "
+                                      f"{MAX_REQUIREMENTS}", None))
+    return Collected(tuple(requirements), disabled, legacy, error, tuple(diagnostics))
+

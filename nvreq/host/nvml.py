@@ -1,0 +1,287 @@
+"""The live host through NVML (``nvidia-ml-py``, imported as ``pynvml``): ``host.md`` §3.
+
+This is the only module that touches the driver, and it imports ``pynvml`` inside ``live_profile``
+so that nvreq loads anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import platform as _platform
+import re
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from nvreq.errors import NvreqError
+from nvreq.host.profile import HostProfile
+from nvreq.host.schema import MAX_STRING, cuda_from_int, normalize_bus_id
+
+__all__ = ["NvmlError", "live_profile"]
+
+# NVML return codes (nvidia-ml-py 13.615.71); the fake modules in tests carry only these values.
+UNINITIALIZED, INVALID_ARGUMENT, NOT_SUPPORTED, NO_PERMISSION = 1, 2, 3, 4
+NOT_FOUND, DRIVER_NOT_LOADED, LIBRARY_NOT_FOUND, FUNCTION_NOT_FOUND = 6, 9, 12, 13
+GPU_IS_LOST, LIB_RM_VERSION_MISMATCH = 15, 18
+
+_FALLBACK = "use --host PRESET or --host FILE, see `nvreq presets`"
+_ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
+           "ppc64le": "ppc64le", "s390x": "s390x"}
+_LIB_VERSION = re.compile(r"libnvidia-ml\.so\.(\d+\.\d+(?:\.\d+)?)")
+_KMOD_VERSION = re.compile(r"Kernel Module(?:\s+for\s+\S+)?\s+(\d+\.\d+(?:\.\d+)?)")
+
+
+class NvmlError(NvreqError):
+    """The live host could not be read through NVML; ``code`` is NVML's return code, if any."""
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class _Unknown(Exception):
+    """A field NVML cannot give here (NOT_SUPPORTED, FUNCTION_NOT_FOUND, a missing wrapper)."""
+
+
+class _Lost(Exception):
+    """The GPU fell off the bus."""
+
+
+class _Empty(Exception):
+    """An empty MIG slot (NOT_FOUND)."""
+
+
+def live_profile(*, root: str | Path = "/") -> HostProfile:
+    """Read the live host through NVML. ``root`` stands for ``/`` (WSL detection, versions).
+
+    Raises ``NvmlError`` with the fix in its text when NVML is missing or refuses.
+    """
+    try:
+        import pynvml
+    except ImportError:
+        raise NvmlError("nvidia-ml-py is not installed (pip install 'nvreq[nvml]'); without it, "
+                        + _FALLBACK) from None
+    return _Reader(pynvml, Path(root)).read()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).split(b"\0", 1)[0].decode("utf-8", "replace")
+    return str(value).strip()[:MAX_STRING]
+
+
+class _Reader:
+    def __init__(self, nv: ModuleType, root: Path) -> None:
+        self.nv = nv
+        self.root = root
+        self.warnings: list[str] = []
+
+    def call(self, name: str, *args: Any) -> Any:
+        """Call ``pynvml.<name>``; map NVML's codes to nvreq's handling (``host.md`` §3.2)."""
+        function = getattr(self.nv, name, None)
+        if function is None:
+            raise _Unknown(name)
+        try:
+            return function(*args)
+        except self.nv.NVMLError as exc:
+            code = getattr(exc, "value", None)
+            if code in (NOT_SUPPORTED, FUNCTION_NOT_FOUND):
+                raise _Unknown(name) from None
+            if code == GPU_IS_LOST:
+                raise _Lost(name) from None
+            if code == NOT_FOUND and name == "nvmlDeviceGetMigDeviceHandleByIndex":
+                raise _Empty(name) from None
+            raise self.error(name, exc, code) from None
+
+    def field(self, where: str, name: str, *args: Any, quiet: bool = False) -> Any:
+        """A call whose failure leaves one field unknown (with a warning unless ``quiet``)."""
+        try:
+            return self.call(name, *args)
+        except _Unknown:
+            if not quiet:
+                self.warnings.append(f"{where}: {name} is not supported here; left unknown")
+            return None
+
+    def error(self, name: str, exc: BaseException, code: int | None) -> NvmlError:
+        said = f"NVML: {_text(exc)}"
+        if code == LIBRARY_NOT_FOUND:
+            text = f"no NVIDIA driver found here (NVML library not found); {_FALLBACK}"
+        elif code == DRIVER_NOT_LOADED:
+            text = (f"the NVIDIA kernel module is not loaded ({said}): this host is not ready for "
+                    f"GPU containers; load the driver (modprobe nvidia) or {_FALLBACK}")
+        elif code == NO_PERMISSION:
+            text = (f"no permission to open the GPU device files /dev/nvidia* ({said}); run as "
+                    "root or as a user with access to them (often the video group)")
+        elif code == LIB_RM_VERSION_MISMATCH:
+            lib, kmod = self._versions()
+            text = (f"the NVIDIA driver's user-space library ({lib}) and kernel module ({kmod}) "
+                    f"differ ({said}); reboot or reload the kernel module after a driver "
+                    "upgrade. The runtime would fail too (detection error)")
+        elif code in (UNINITIALIZED, INVALID_ARGUMENT):
+            text = f"internal error: {name} failed ({said}); please report this nvreq bug"
+        else:
+            text = f"{name} failed ({said}, code {code})"
+        return NvmlError(text, code=code)
+
+    def _versions(self) -> tuple[str, str]:
+        return (self._version("proc/self/maps", _LIB_VERSION),
+                self._version("proc/driver/nvidia/version", _KMOD_VERSION))
+
+    def _version(self, path: str, pattern: re.Pattern[str]) -> str:
+        try:
+            found = pattern.search((self.root / path).read_text("utf-8", "replace"))
+        except OSError:
+            found = None
+        return f"version {found.group(1)}" if found else "version unknown"
+
+    def read(self) -> HostProfile:
+        try:
+            self.call("nvmlInit")
+        except (_Unknown, _Lost, _Empty):
+            raise NvmlError(f"NVML could not be initialised; {_FALLBACK}") from None
+        try:
+            data = self._host()
+        except _Lost as exc:
+            raise NvmlError(f"{exc} failed: a GPU is lost (fell off the bus); check the kernel "
+                            "log (Xid 79), then reset the GPU or reboot",
+                            code=GPU_IS_LOST) from None
+        finally:
+            with contextlib.suppress(self.nv.NVMLError):
+                self.nv.nvmlShutdown()
+        profile = HostProfile.from_dict(data)
+        return dataclasses.replace(profile, warnings=(*self.warnings, *profile.warnings))
+
+    def _host(self) -> dict[str, Any]:
+        driver = self.field("driver", "nvmlSystemGetDriverVersion")
+        cuda = self.field("cuda", "nvmlSystemGetCudaDriverVersion")
+        try:
+            count = int(self.call("nvmlDeviceGetCount"))
+        except _Unknown:
+            raise NvmlError(f"NVML could not count the GPUs; {_FALLBACK}") from None
+        data: dict[str, Any] = {
+            "name": _text(socket.gethostname()) or None,
+            "platform": self._platform(),
+            "driver": None if driver is None else _text(driver),
+            "cuda": None if cuda is None else cuda_from_int(int(cuda)),
+            "gpus": [self._gpu(i) for i in range(count)],
+            "runtime": {"platform": "wsl" if self._is_wsl() else "nvml"},
+            "source": {"kind": "nvml", "approximate": False,
+                       "taken_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+    def _platform(self) -> str | None:
+        arch = _ARCHES.get(_platform.machine().lower())
+        system = _platform.system().lower()
+        return f"{system}/{arch}" if arch and system.isalnum() else None
+
+    def _is_wsl(self) -> bool:
+        try:
+            version = (self.root / "proc/version").read_text("utf-8", "replace")
+        except OSError:
+            version = ""
+        return "microsoft" in version.lower() or (self.root / "dev/dxg").exists()
+
+    def _gpu(self, index: int) -> dict[str, Any]:
+        try:
+            handle = self.call("nvmlDeviceGetHandleByIndex", index)
+            return {"index": index, **self._facts(f"gpus[{index}]", handle)}
+        except _Unknown:
+            self.warnings.append(f"GPU {index}: NVML gives no handle for it; its facts are unknown")
+            return {"index": index}
+        except _Lost:
+            self.warnings.append(
+                f"GPU {index} IS LOST (fell off the bus): its facts are unknown and the runtime "
+                "cannot use it; check the kernel log (Xid 79), then reset the GPU or reboot")
+            return {"index": index, "x-gpu-lost": True}
+
+    def _facts(self, where: str, handle: Any) -> dict[str, Any]:
+        uuid = self.field(f"{where}.uuid", "nvmlDeviceGetUUID", handle)
+        pci = self.field(f"{where}.pci_bus_id", "nvmlDeviceGetPciInfo", handle)
+        bus = None if pci is None else _bus_id(pci)
+        brand = self.field(f"{where}.brand", "nvmlDeviceGetBrand", handle)
+        capability = self.field(f"{where}.arch", "nvmlDeviceGetCudaComputeCapability", handle)
+        memory = self.field(f"{where}.memory_mib", "nvmlDeviceGetMemoryInfo", handle)
+        return _known(
+            uuid=_prefixed(uuid, "GPU-"),
+            pci_bus_id=bus,
+            name=self.field(f"{where}.name", "nvmlDeviceGetName", handle),
+            brand=None if brand is None else int(brand),
+            arch=None if capability is None else f"{int(capability[0])}.{int(capability[1])}",
+            memory_mib=_mib(memory),
+            minor_number=self.field(f"{where}.minor_number", "nvmlDeviceGetMinorNumber", handle),
+            mig=self._mig(where, handle),
+        )
+
+    def _mig(self, where: str, handle: Any) -> dict[str, Any]:
+        try:
+            current = self.call("nvmlDeviceGetMigMode", handle)[0]
+        except _Unknown:
+            return {"mode": "unsupported"}
+        if current != 1:
+            if current != 0:
+                self.warnings.append(f"{where}.mig.mode: NVML reported mode {current}; unknown")
+                return {}
+            return {"mode": "disabled"}
+        slots = self.field(f"{where}.mig", "nvmlDeviceGetMaxMigDeviceCount", handle) or 0
+        devices: list[dict[str, Any]] = []
+        gap: int | None = None
+        for j in range(int(slots)):
+            try:
+                device = self.call("nvmlDeviceGetMigDeviceHandleByIndex", handle, j)
+            except _Empty:
+                gap = j if gap is None else gap
+                continue
+            devices.append(self._mig_device(f"{where}.mig.devices[{j}]", j, device))
+        hidden = [d["index"] for d in devices if gap is not None and d["index"] > gap]
+        if hidden:
+            self.warnings.append(
+                f"{where}: MIG slot {gap} is empty but later slots are used; the legacy resolver "
+                "(libnvidia-container) stops its list at the first empty slot, so it cannot see "
+                f"MIG devices {', '.join(map(str, hidden))}")
+        return {"mode": "enabled", "devices": devices}
+
+    def _mig_device(self, where: str, j: int, device: Any) -> dict[str, Any]:
+        name = self.field(f"{where}.profile", "nvmlDeviceGetName", device, quiet=True)
+        memory = self.field(f"{where}.memory_mib", "nvmlDeviceGetMemoryInfo", device, quiet=True)
+        words = _text(name).split("MIG ", 1)[1].split() if name and "MIG " in _text(name) else []
+        profile = words[0] if words else None
+        return {"index": j, **_known(
+            uuid=_prefixed(self.field(f"{where}.uuid", "nvmlDeviceGetUUID", device), "MIG-"),
+            gi=self.field(f"{where}.gi", "nvmlDeviceGetGpuInstanceId", device),
+            ci=self.field(f"{where}.ci", "nvmlDeviceGetComputeInstanceId", device),
+            profile=profile,
+            memory_mib=_mib(memory),
+        )}
+
+
+def _bus_id(pci: Any) -> str | None:
+    """``busId`` (bytes in nvidia-ml-py's struct), else the numeric domain, bus and device."""
+    found = normalize_bus_id(_text(getattr(pci, "busId", "")))
+    parts: list[Any] = [getattr(pci, name, None) for name in ("domain", "bus", "device")]
+    if found is None and all(isinstance(p, int) for p in parts):
+        found = normalize_bus_id(f"{parts[0]:x}:{parts[1]:x}:{parts[2]:x}.0")
+    return found
+
+
+def _mib(memory: Any) -> int | None:
+    total = getattr(memory, "total", None)
+    return None if total is None else int(total) // (1 << 20)
+
+
+def _prefixed(value: Any, prefix: str) -> str | None:
+    text = None if value is None else _text(value)
+    return text if text and text.startswith(prefix) and len(text) > len(prefix) else None
+
+
+def _known(**values: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, (bytes, bytearray, str)):
+            value = _text(value) or None
+        if value is not None and value != {}:
+            out[key] = value
+    return out

@@ -1,0 +1,226 @@
+"""The compiled form of a requirement: fast, memoised, and equal to ``semantics.evaluate``.
+
+Schedulers evaluate one requirement against many hosts. ``CompiledRequirement`` reads the text once,
+prepares each clause the first time evaluation reaches it (so a never-seen string costs only what
+the runtime would read), and remembers the result per distinct set of host facts. A property test
+holds it equal to the explaining evaluator on generated requirements and hosts.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from nvreq.require.semantics import Context, Unknown
+from nvreq.require.syntax import CANONICAL_OP, KEYS, LONG_CLAUSE_BYTES, ascii_lower
+from nvreq.require.versions import compare_versions, is_version_text, utf8, version_key
+
+if TYPE_CHECKING:
+    from nvreq.host.profile import HostProfile
+    from nvreq.require.syntax import Requirement
+
+__all__ = ["CompiledRequirement", "Result", "host_contexts"]
+
+
+class Result(Enum):
+    """The outcome of a compiled evaluation; truthy only when satisfied."""
+
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+    ERROR = "error"
+
+    def __bool__(self) -> bool:
+        return self is Result.SATISFIED
+
+
+_OPCHARS = re.compile(r"[<>=!]+")
+_OPS = {"=": 0, "!=": 1, "<": 2, "<=": 3, ">": 4, ">=": 5}
+_INVALID = -1
+_TRUE = 1
+_FALSE = 0
+#: a prepared clause: (key, opcode, raw value, value as tuple or None, long, static invalid)
+_Prepared = tuple[str, int, str, "tuple[int, ...] | None", bool, bool]
+#: a context key: (cuda, cuda tuple, driver, driver tuple, device, arch, arch tuple, brand, unknown)
+ContextKey = tuple[object, ...]
+
+
+def _prepare(piece: str) -> _Prepared:
+    m = _OPCHARS.search(piece)
+    if m is None or m.start() == 0:
+        return ("", 0, "", None, False, True)
+    key = ascii_lower(piece[: m.start()])
+    op = CANONICAL_OP.get(m.group())
+    value = piece[m.end():]
+    if op is None or key not in KEYS or not value:
+        return ("", 0, "", None, False, True)
+    long = len(utf8(piece)) - len(m.group()) + len(op) >= LONG_CLAUSE_BYTES
+    return (key, _OPS[op], value, version_key(value) if key != "brand" else None, long, False)
+
+
+#: prepared clauses by their text: official images share most clauses, so a never-seen
+#: requirement mostly reads clauses already prepared
+_PREPARED: dict[str, _Prepared] = {}
+
+
+def _prepare_cached(piece: str) -> _Prepared:
+    prepared = _prepare(piece)
+    if len(_PREPARED) > 65536:
+        _PREPARED.clear()
+    _PREPARED[piece] = prepared
+    return prepared
+
+
+def _holds(opcode: int, cmp: int) -> bool:
+    if opcode == 0:
+        return cmp == 0
+    if opcode == 1:
+        return cmp != 0
+    if opcode == 2:
+        return cmp < 0
+    if opcode == 3:
+        return cmp <= 0
+    if opcode == 4:
+        return cmp > 0
+    return cmp >= 0
+
+
+def _tuple_cmp(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    return (a > b) - (a < b)
+
+
+def _clause(p: _Prepared, ctx: ContextKey) -> int:
+    key, opcode, value, vkey, long, invalid = p
+    if invalid:
+        return _INVALID
+    if key == "cuda":
+        host, hkey = ctx[0], ctx[1]
+    elif key == "driver":
+        host, hkey = ctx[2], ctx[3]
+    elif not ctx[4]:
+        return _TRUE
+    elif key == "arch":
+        host, hkey = ctx[5], ctx[6]
+    else:
+        brand = ctx[7]
+        if brand is None:
+            return _TRUE if ctx[8] == "assume" else _FALSE
+        if opcode > 1:
+            return _INVALID
+        equal = brand == utf8(value).lower()
+        return _TRUE if equal == (opcode == 0) else (_INVALID if long else _FALSE)
+    if host is None:
+        return _TRUE if ctx[8] == "assume" else _FALSE
+    if vkey is not None and hkey is not None:
+        cmp = _tuple_cmp(hkey, vkey)  # type: ignore[arg-type]
+    else:
+        exact = compare_versions(host, value)  # type: ignore[arg-type]
+        if exact is None:
+            return _INVALID
+        cmp = exact
+    if _holds(opcode, cmp):
+        return _TRUE
+    return _INVALID if long else _FALSE
+
+
+def context_key(ctx: Context) -> ContextKey:
+    """The hashable facts of a context, with versions pre-parsed for fast comparison."""
+    def vk(v: str | None) -> tuple[int, ...] | None:
+        return version_key(v) if v is not None and is_version_text(v) else None
+
+    return (ctx.cuda, vk(ctx.cuda), ctx.driver, vk(ctx.driver), ctx.device, ctx.arch,
+            vk(ctx.arch), None if ctx.brand is None else utf8(ctx.brand).lower(), ctx.unknown)
+
+
+_HOST_CACHE: dict[tuple[int, str], tuple[object, tuple[ContextKey, ...]]] = {}
+
+
+def host_contexts(host: HostProfile, unknown: Unknown = "assume") -> tuple[ContextKey, ...]:
+    """The distinct contexts of a host with every GPU selected (the global pass with none).
+
+    Cached by identity (the host is kept alive with its entry, so an id is never reused).
+    """
+    entry = _HOST_CACHE.get((id(host), unknown))
+    if entry is not None and entry[0] is host:
+        return entry[1]
+    tv = host.runtime.toolkit_version
+    keys: dict[ContextKey, None] = {}
+    for gpu in host.gpus:
+        keys[context_key(Context.for_gpu(host.cuda, host.driver, gpu.arch, gpu.brand,
+                                         unknown=unknown, toolkit_version=tv))] = None
+    if not keys:
+        keys[context_key(Context(host.cuda, host.driver, unknown=unknown))] = None
+    result = tuple(keys)
+    if len(_HOST_CACHE) > 65536:
+        _HOST_CACHE.clear()
+    _HOST_CACHE[(id(host), unknown)] = (host, result)
+    return result
+
+
+class CompiledRequirement:
+    """A requirement prepared for repeated evaluation; call it with a host or a context."""
+
+    __slots__ = ("_lock", "_memo", "_segments", "requirement")
+
+    def __init__(self, requirement: Requirement) -> None:
+        self.requirement = requirement
+        self._segments = requirement.text.split(" ")
+        self._memo: dict[ContextKey, Result] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<CompiledRequirement({self.requirement.text!r})>"
+
+    def evaluate_key(self, ctx: ContextKey) -> Result:
+        """Evaluate in one context given by :func:`context_key`; remembered per context."""
+        result = self._memo.get(ctx)
+        if result is None:
+            result = self._run(ctx)
+            with self._lock:
+                if len(self._memo) > 4096:
+                    self._memo.clear()
+                self._memo[ctx] = result
+        return result
+
+    def _run(self, ctx: ContextKey) -> Result:
+        # require.md §8.1, reading each piece only when evaluation reaches it
+        last = True
+        cache = _PREPARED
+        for seg in self._segments:
+            if not seg:
+                continue
+            failed = False
+            rest = seg
+            while rest:
+                head, _, rest = rest.partition(",")
+                if not head:
+                    continue
+                prepared = cache.get(head)
+                if prepared is None:
+                    prepared = _prepare_cached(head)
+                r = _clause(prepared, ctx)
+                if r == _INVALID:
+                    return Result.ERROR
+                if r == _FALSE:
+                    last = False
+                    failed = True
+                    break
+                last = True
+            if not failed:
+                return Result.SATISFIED if last else Result.UNSATISFIED
+        return Result.SATISFIED if last else Result.UNSATISFIED
+
+    def evaluate(self, ctx: Context) -> Result:
+        """Evaluate in one :class:`~nvreq.require.semantics.Context`."""
+        return self.evaluate_key(context_key(ctx))
+
+    def __call__(self, host: HostProfile, *, unknown: Unknown = "assume") -> Result:
+        """The verdict on ``host`` with every GPU selected: the first failing GPU decides."""
+        for ctx in host_contexts(host, unknown):
+            result = self._memo.get(ctx)
+            if result is None:
+                result = self.evaluate_key(ctx)
+            if result is not Result.SATISFIED:
+                return result
+        return Result.SATISFIED

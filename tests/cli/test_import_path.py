@@ -1,0 +1,117 @@
+"""What ``nvreq env`` and ``nvreq check`` import (images.md §6.3, §6.4): a behaviour, not a timing.
+
+Each case runs the CLI in a fresh interpreter and lists the modules it loaded. The image comes from
+the bundled example layout, or from a small stdlib registry serving that layout on 127.0.0.1 (the
+protocol itself is tested against a real registry in ``test_images_registry.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYOUT = ROOT / "examples" / "cuda-12.4.1-layout"
+TAG = "12.4.1-base-ubuntu22.04"
+
+#: never on these paths: the network stack nvreq does not use, and the grammar library
+NEVER = {"lark", "ssl", "email", "http.client", "urllib.request", "tarfile"}
+#: start-up costs the image readers avoid (dataclasses brings inspect, ast, dis, tokenize)
+READER_AVOIDS = {"typing", "dataclasses", "inspect", "pathlib", "shutil", "importlib.resources"}
+#: what checking against a preset does not need
+CHECK_AVOIDS = {"importlib.resources", "tomllib", "xml.etree", "pathlib", "shutil", "pynvml",
+                "nvreq.host.nvml", "nvreq.host.importers", "nvreq.require.toolkit",
+                "nvreq.host.local"}
+
+
+def modules_after(argv: list[str]) -> tuple[int, set[str]]:
+    """Exit code of ``nvreq ARGV`` run in a fresh interpreter, and every module it imported."""
+    code = ("import contextlib, io, json, sys\n"
+            "from nvreq.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    rc = main({argv!r})\n"
+            "print(json.dumps([rc, sorted(sys.modules)]))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1",
+           "no_proxy": "127.0.0.1"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rc, names = json.loads(done.stdout.splitlines()[-1])
+    return rc, set(names)
+
+
+def loaded(names: set[str], wanted: set[str]) -> set[str]:
+    """The members of ``wanted`` that were imported, themselves or any submodule."""
+    return {w for w in wanted if any(n == w or n.startswith(w + ".") for n in names)}
+
+
+class _Layout(http.server.BaseHTTPRequestHandler):
+    """``GET /v2/cuda/manifests/{TAG|DIGEST}`` and ``/v2/cuda/blobs/DIGEST`` from the layout."""
+
+    def do_GET(self) -> None:
+        kind, _, ref = self.path.removeprefix("/v2/cuda/").partition("/")
+        if ref == TAG:
+            ref = json.loads((LAYOUT / "index.json").read_text())["manifests"][0]["digest"]
+        blob = LAYOUT / "blobs" / "sha256" / ref.removeprefix("sha256:")
+        if kind not in ("manifests", "blobs") or not ref.startswith("sha256:") or not blob.exists():
+            self.send_error(404)
+            return
+        data = blob.read_bytes()
+        self.send_response(200)
+        if kind == "manifests":
+            self.send_header("Content-Type", json.loads(data)["mediaType"])
+        self.send_header("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest())
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def registry() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Layout)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_env_of_a_layout_imports_neither_network_nor_typing() -> None:
+    rc, names = modules_after(["env", f"oci:{LAYOUT}", "--platform", "linux/amd64"])
+    assert rc == 0
+    assert loaded(names, NEVER | READER_AVOIDS) == set()
+    assert loaded(names, {"socket", "urllib", "nvreq.images.registry", "nvreq.images.tar"}) == set()
+
+
+def test_env_of_a_registry_image_imports_only_the_plain_http_path(registry: str) -> None:
+    rc, names = modules_after(["env", f"docker://{registry}/cuda:{TAG}", "--platform",
+                               "linux/amd64"])
+    assert rc == 0 and "nvreq.images.registry" in names
+    # an anonymous pull needs no auth or credentials code, no URL library, no idna codec
+    avoided = {"nvreq.images.auth", "nvreq.images.credentials", "urllib", "encodings.idna",
+               "threading", "base64"}
+    assert loaded(names, NEVER | READER_AVOIDS | avoided) == set()
+
+
+@pytest.mark.parametrize("image", [f"oci:{LAYOUT}", "registry"])
+def test_check_against_a_preset_imports_no_profile_importers_or_resources(
+        image: str, request: pytest.FixtureRequest) -> None:
+    if image == "registry":
+        image = f"docker://{request.getfixturevalue('registry')}/cuda:{TAG}"
+    rc, names = modules_after(["check", image, "--host", "preset:h100-r550"])
+    assert rc in (0, 1) and "nvreq.check.checker" in names
+    assert loaded(names, NEVER | CHECK_AVOIDS) == set()
