@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from nvreq.check.advice import Advice, advise, forward_compatibility_notes
-from nvreq.check.collect import (
+from nvreq.check.collection import (
     LEGACY_VARIABLE,
     MAX_REQUIREMENTS,
     TOO_MANY,

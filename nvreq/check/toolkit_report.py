@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from nvreq.check.collect import LEGACY_VARIABLE, Collected
+from nvreq.check.collection import LEGACY_VARIABLE, Collected
 from nvreq.check.report import Report, RequirementResult, VerdictName
 from nvreq.devices.select import DeviceSelection
 from nvreq.host.profile import HostProfile

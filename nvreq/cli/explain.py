@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Explain and print; the exit code is the verdict's."""
     from nvreq.check.checker import check_env
-    from nvreq.check.collect import PREFIX
+    from nvreq.check.collection import PREFIX
     from nvreq.errors import InputError
 
     if not args.variable.startswith(PREFIX):

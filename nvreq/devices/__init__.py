@@ -8,163 +8,64 @@ from nvreq._lazy import door
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from nvreq.devices.capabilities import (
-        ALL_CAPABILITIES as ALL_CAPABILITIES,
+        ALL_CAPABILITIES,
+        DEFAULT_CAPABILITIES,
+        VARIABLE,
+        CapabilityDiagnostic,
+        CapabilityResult,
+        resolve_capabilities,
     )
-    from nvreq.devices.capabilities import (
-        DEFAULT_CAPABILITIES as DEFAULT_CAPABILITIES,
-    )
-    from nvreq.devices.capabilities import (
-        VARIABLE as VARIABLE,
-    )
-    from nvreq.devices.capabilities import (
-        CapabilityDiagnostic as CapabilityDiagnostic,
-    )
-    from nvreq.devices.capabilities import (
-        CapabilityResult as CapabilityResult,
-    )
-    from nvreq.devices.capabilities import (
-        resolve_capabilities as resolve_capabilities,
-    )
-    from nvreq.devices.cdi_mode import (
-        GENERATED_KIND as GENERATED_KIND,
-    )
-    from nvreq.devices.cdi_mode import (
-        generated_spec_names as generated_spec_names,
-    )
-    from nvreq.devices.cdi_mode import (
-        resolve_cdi as resolve_cdi,
-    )
+    from nvreq.devices.cdi_mode import GENERATED_KIND, generated_spec_names, resolve_cdi
     from nvreq.devices.cdi_names import (
-        AUTOMATIC_KIND as AUTOMATIC_KIND,
-    )
-    from nvreq.devices.cdi_names import (
-        CdiName as CdiName,
-    )
-    from nvreq.devices.cdi_names import (
-        is_qualified_name as is_qualified_name,
-    )
-    from nvreq.devices.cdi_names import (
-        parse_qualified_name as parse_qualified_name,
-    )
-    from nvreq.devices.cdi_names import (
-        qualify as qualify,
+        AUTOMATIC_KIND,
+        CdiName,
+        is_qualified_name,
+        parse_qualified_name,
+        qualify,
     )
     from nvreq.devices.gpus_flag import (
-        NVIDIA_DRIVER_CAPABILITY_SET as NVIDIA_DRIVER_CAPABILITY_SET,
+        NVIDIA_DRIVER_CAPABILITY_SET,
+        DeviceRequest,
+        GpusFlagError,
+        GpusPlan,
+        apply_gpus_flag,
+        parse_gpus_flag,
+        plan_gpus_flags,
     )
-    from nvreq.devices.gpus_flag import (
-        DeviceRequest as DeviceRequest,
-    )
-    from nvreq.devices.gpus_flag import (
-        GpusFlagError as GpusFlagError,
-    )
-    from nvreq.devices.gpus_flag import (
-        GpusPlan as GpusPlan,
-    )
-    from nvreq.devices.gpus_flag import (
-        apply_gpus_flag as apply_gpus_flag,
-    )
-    from nvreq.devices.gpus_flag import (
-        parse_gpus_flag as parse_gpus_flag,
-    )
-    from nvreq.devices.gpus_flag import (
-        plan_gpus_flags as plan_gpus_flags,
-    )
-    from nvreq.devices.jitcdi import (
-        JIT_CDI_ERROR_PREFIX as JIT_CDI_ERROR_PREFIX,
-    )
-    from nvreq.devices.jitcdi import (
-        resolve_jitcdi as resolve_jitcdi,
-    )
-    from nvreq.devices.jitcdi import (
-        select_cdi_all as select_cdi_all,
-    )
+    from nvreq.devices.jitcdi import JIT_CDI_ERROR_PREFIX, resolve_jitcdi, select_cdi_all
     from nvreq.devices.legacy import (
-        LegacyMatch as LegacyMatch,
+        LegacyMatch,
+        assume_mig_disabled,
+        match_legacy_id,
+        resolve_legacy,
+        why_unknown,
     )
-    from nvreq.devices.legacy import (
-        assume_mig_disabled as assume_mig_disabled,
-    )
-    from nvreq.devices.legacy import (
-        match_legacy_id as match_legacy_id,
-    )
-    from nvreq.devices.legacy import (
-        resolve_legacy as resolve_legacy,
-    )
-    from nvreq.devices.legacy import (
-        why_unknown as why_unknown,
-    )
-    from nvreq.devices.mig import (
-        MIG_CONFIG as MIG_CONFIG,
-    )
-    from nvreq.devices.mig import (
-        MIG_MONITOR as MIG_MONITOR,
-    )
-    from nvreq.devices.mig import (
-        MigAccess as MigAccess,
-    )
-    from nvreq.devices.mig import (
-        resolve_mig_access as resolve_mig_access,
-    )
+    from nvreq.devices.mig import MIG_CONFIG, MIG_MONITOR, MigAccess, resolve_mig_access
     from nvreq.devices.request import (
-        MOUNT_ROOT as MOUNT_ROOT,
-    )
-    from nvreq.devices.request import (
-        VISIBLE_DEVICES as VISIBLE_DEVICES,
-    )
-    from nvreq.devices.request import (
-        Request as Request,
-    )
-    from nvreq.devices.request import (
-        RequestSource as RequestSource,
-    )
-    from nvreq.devices.request import (
-        gather_request as gather_request,
+        MOUNT_ROOT,
+        VISIBLE_DEVICES,
+        Request,
+        RequestSource,
+        gather_request,
     )
     from nvreq.devices.resolution import (
-        DeviceWarning as DeviceWarning,
-    )
-    from nvreq.devices.resolution import (
-        Resolution as Resolution,
-    )
-    from nvreq.devices.resolution import (
-        Selector as Selector,
-    )
-    from nvreq.devices.resolution import (
-        describe_host as describe_host,
-    )
-    from nvreq.devices.resolution import (
-        gpu_label as gpu_label,
-    )
-    from nvreq.devices.resolution import (
-        legacy_mig_list as legacy_mig_list,
-    )
-    from nvreq.devices.resolution import (
-        mig_enabled as mig_enabled,
-    )
-    from nvreq.devices.resolution import (
-        mig_label as mig_label,
-    )
-    from nvreq.devices.resolution import (
-        nvml_mig_list as nvml_mig_list,
-    )
-    from nvreq.devices.resolution import (
-        short as short,
+        DeviceWarning,
+        Resolution,
+        Selector,
+        describe_host,
+        gpu_label,
+        legacy_mig_list,
+        mig_enabled,
+        mig_label,
+        nvml_mig_list,
+        short,
     )
     from nvreq.devices.select import (
-        HOOK_CDI_ERROR as HOOK_CDI_ERROR,
-    )
-    from nvreq.devices.select import (
-        MODES as MODES,
-    )
-    from nvreq.devices.select import (
-        DeviceSelection as DeviceSelection,
-    )
-    from nvreq.devices.select import (
-        render_device_table as render_device_table,
-    )
-    from nvreq.devices.select import (
-        resolve_devices as resolve_devices,
+        HOOK_CDI_ERROR,
+        MODES,
+        DeviceSelection,
+        render_device_table,
+        resolve_devices,
     )
 
 __all__ = [

@@ -6,30 +6,8 @@ from nvreq._lazy import door
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from nvreq.doctor.checks import (
-        BINARIES as BINARIES,
-    )
-    from nvreq.doctor.checks import (
-        Check as Check,
-    )
-    from nvreq.doctor.checks import (
-        DoctorReport as DoctorReport,
-    )
-    from nvreq.doctor.checks import (
-        run_doctor as run_doctor,
-    )
-    from nvreq.doctor.stack import (
-        STACK as STACK,
-    )
-    from nvreq.doctor.stack import (
-        Link as Link,
-    )
-    from nvreq.doctor.stack import (
-        StackState as StackState,
-    )
-    from nvreq.doctor.stack import (
-        inspect_stack as inspect_stack,
-    )
+    from nvreq.doctor.checks import BINARIES, Check, DoctorReport, run_doctor
+    from nvreq.doctor.stack import STACK, Link, StackState, inspect_stack
 
 __all__ = [
     "BINARIES",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from nvreq.check.checker import contexts_for, gate
-from nvreq.check.collect import Collected, collect, environment
+from nvreq.check.collection import Collected, collect, environment
 from nvreq.check.report import Report, VerdictName
 from nvreq.errors import InputError
 from nvreq.host.profile import HostProfile

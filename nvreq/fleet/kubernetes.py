@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from nvreq.brands import BRAND_NAMES, brand_name
-from nvreq.check.collect import MAX_REQUIREMENTS, collect, environment
+from nvreq.check.collection import MAX_REQUIREMENTS, collect, environment
 from nvreq.errors import InputError
 from nvreq.fleet.gfd_labels import CURRENT, GPU_PRODUCT, LabelSet, is_label_key
 from nvreq.fleet.selector import INT64_MAX, Match, Term, conjoin, simplify, term, term_expressions

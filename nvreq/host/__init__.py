@@ -8,149 +8,65 @@ from nvreq._lazy import door
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from nvreq.host.config import (
-        DEFAULTS as DEFAULTS,
+        DEFAULTS,
+        GO_SPACE,
+        ToolkitConfig,
+        toolkit_setting,
+        version_at_least,
+        version_tuple,
     )
-    from nvreq.host.config import (
-        GO_SPACE as GO_SPACE,
-    )
-    from nvreq.host.config import (
-        ToolkitConfig as ToolkitConfig,
-    )
-    from nvreq.host.config import (
-        toolkit_setting as toolkit_setting,
-    )
-    from nvreq.host.config import (
-        version_at_least as version_at_least,
-    )
-    from nvreq.host.config import (
-        version_tuple as version_tuple,
-    )
-    from nvreq.host.local import local_host as local_host
-    from nvreq.host.local import with_local_runtime as with_local_runtime
-    from nvreq.host.nvml import NvmlError as NvmlError
-    from nvreq.host.nvml import live_profile as live_profile
+    from nvreq.host.local import local_host, with_local_runtime
+    from nvreq.host.nvml import NvmlError, live_profile
     from nvreq.host.packages import (
-        Dependency as Dependency,
-    )
-    from nvreq.host.packages import (
-        Package as Package,
-    )
-    from nvreq.host.packages import (
-        Runner as Runner,
-    )
-    from nvreq.host.packages import (
-        compare_debian_versions as compare_debian_versions,
-    )
-    from nvreq.host.packages import (
-        read_dpkg_status as read_dpkg_status,
-    )
-    from nvreq.host.packages import (
-        read_installed as read_installed,
-    )
-    from nvreq.host.packages import (
-        run_command as run_command,
-    )
-    from nvreq.host.packages import (
-        satisfies as satisfies,
-    )
-    from nvreq.host.packages import (
-        toolkit_version as toolkit_version,
+        Dependency,
+        Package,
+        Runner,
+        compare_debian_versions,
+        read_dpkg_status,
+        read_installed,
+        run_command,
+        satisfies,
+        toolkit_version,
     )
     from nvreq.host.profile import (
-        CONFIG_DEFAULTS as CONFIG_DEFAULTS,
-    )
-    from nvreq.host.profile import (
-        FULL_DRIVER_CAPABILITIES as FULL_DRIVER_CAPABILITIES,
-    )
-    from nvreq.host.profile import (
-        PROFILE_FORMAT as PROFILE_FORMAT,
-    )
-    from nvreq.host.profile import (
-        Gpu as Gpu,
-    )
-    from nvreq.host.profile import (
-        HostProfile as HostProfile,
-    )
-    from nvreq.host.profile import (
-        Mig as Mig,
-    )
-    from nvreq.host.profile import (
-        MigDevice as MigDevice,
-    )
-    from nvreq.host.profile import (
-        RuntimeSettings as RuntimeSettings,
-    )
-    from nvreq.host.profile import (
-        lookup_config as lookup_config,
+        CONFIG_DEFAULTS,
+        FULL_DRIVER_CAPABILITIES,
+        PROFILE_FORMAT,
+        Gpu,
+        HostProfile,
+        Mig,
+        MigDevice,
+        RuntimeSettings,
+        lookup_config,
     )
     from nvreq.host.runtime_files import (
-        DAEMON_JSON as DAEMON_JSON,
-    )
-    from nvreq.host.runtime_files import (
-        TOOLKIT_CONFIG as TOOLKIT_CONFIG,
-    )
-    from nvreq.host.runtime_files import (
-        RuntimeFiles as RuntimeFiles,
-    )
-    from nvreq.host.runtime_files import (
-        read_runtime_files as read_runtime_files,
-    )
-    from nvreq.host.runtime_files import (
-        with_runtime as with_runtime,
+        DAEMON_JSON,
+        TOOLKIT_CONFIG,
+        RuntimeFiles,
+        read_runtime_files,
+        with_runtime,
     )
     from nvreq.host.schema import (
-        MAX_DEPTH as MAX_DEPTH,
-    )
-    from nvreq.host.schema import (
-        MAX_GPUS as MAX_GPUS,
-    )
-    from nvreq.host.schema import (
-        MAX_MIG_DEVICES as MAX_MIG_DEVICES,
-    )
-    from nvreq.host.schema import (
-        MAX_STRING as MAX_STRING,
-    )
-    from nvreq.host.schema import (
-        RUNTIME_MODES as RUNTIME_MODES,
-    )
-    from nvreq.host.schema import (
-        RUNTIME_PLATFORMS as RUNTIME_PLATFORMS,
-    )
-    from nvreq.host.schema import (
-        cuda_from_int as cuda_from_int,
-    )
-    from nvreq.host.schema import (
-        normalize_bus_id as normalize_bus_id,
-    )
-    from nvreq.host.schema import (
-        profile_from_dict as profile_from_dict,
-    )
-    from nvreq.host.schema import (
-        profile_to_dict as profile_to_dict,
+        MAX_DEPTH,
+        MAX_GPUS,
+        MAX_MIG_DEVICES,
+        MAX_STRING,
+        RUNTIME_MODES,
+        RUNTIME_PLATFORMS,
+        cuda_from_int,
+        normalize_bus_id,
+        profile_from_dict,
+        profile_to_dict,
     )
     from nvreq.host.sources import (
-        DEFAULT_PRESET as DEFAULT_PRESET,
-    )
-    from nvreq.host.sources import (
-        MAX_PROFILE_BYTES as MAX_PROFILE_BYTES,
-    )
-    from nvreq.host.sources import (
-        list_presets as list_presets,
-    )
-    from nvreq.host.sources import (
-        load_preset as load_preset,
-    )
-    from nvreq.host.sources import (
-        load_profile as load_profile,
-    )
-    from nvreq.host.sources import (
-        parse_profile_text as parse_profile_text,
-    )
-    from nvreq.host.sources import (
-        parse_toml as parse_toml,
-    )
-    from nvreq.host.sources import (
-        resolve_host as resolve_host,
+        DEFAULT_PRESET,
+        MAX_PROFILE_BYTES,
+        list_presets,
+        load_preset,
+        load_profile,
+        parse_profile_text,
+        parse_toml,
+        resolve_host,
     )
 
 __all__ = [

@@ -7,176 +7,64 @@ from nvreq._lazy import door
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from nvreq.require.compiled import (
-        CompiledRequirement as CompiledRequirement,
-    )
-    from nvreq.require.compiled import (
-        Result as Result,
-    )
-    from nvreq.require.compiled import (
-        host_contexts as host_contexts,
-    )
+    from nvreq.require.compiled import CompiledRequirement, Result, host_contexts
     from nvreq.require.gosemver import (
-        INVALID_SEMVER as INVALID_SEMVER,
+        INVALID_SEMVER,
+        Behaviour,
+        GoVersion,
+        SemverError,
+        behaviour_for,
+        compare,
+        is_valid,
+        parse,
     )
-    from nvreq.require.gosemver import (
-        Behaviour as Behaviour,
-    )
-    from nvreq.require.gosemver import (
-        GoVersion as GoVersion,
-    )
-    from nvreq.require.gosemver import (
-        SemverError as SemverError,
-    )
-    from nvreq.require.gosemver import (
-        behaviour_for as behaviour_for,
-    )
-    from nvreq.require.gosemver import (
-        compare as compare,
-    )
-    from nvreq.require.gosemver import (
-        is_valid as is_valid,
-    )
-    from nvreq.require.gosemver import (
-        parse as parse,
-    )
-    from nvreq.require.lint import (
-        BRAND_TOKENS as BRAND_TOKENS,
-    )
-    from nvreq.require.lint import (
-        Diagnostic as Diagnostic,
-    )
-    from nvreq.require.lint import (
-        byte_span as byte_span,
-    )
-    from nvreq.require.lint import (
-        lint_requirement as lint_requirement,
-    )
+    from nvreq.require.lint import BRAND_TOKENS, Diagnostic, byte_span, lint_requirement
     from nvreq.require.semantics import (
-        INVALID_EXPRESSION as INVALID_EXPRESSION,
-    )
-    from nvreq.require.semantics import (
-        UPDATE_HINT as UPDATE_HINT,
-    )
-    from nvreq.require.semantics import (
-        AlternativeOutcome as AlternativeOutcome,
-    )
-    from nvreq.require.semantics import (
-        ClauseOutcome as ClauseOutcome,
-    )
-    from nvreq.require.semantics import (
-        Context as Context,
-    )
-    from nvreq.require.semantics import (
-        Verdict as Verdict,
-    )
-    from nvreq.require.semantics import (
-        evaluate as evaluate,
-    )
-    from nvreq.require.semantics import (
-        evaluate_clause as evaluate_clause,
-    )
-    from nvreq.require.semantics import (
-        unsatisfied_message as unsatisfied_message,
+        INVALID_EXPRESSION,
+        UPDATE_HINT,
+        AlternativeOutcome,
+        ClauseOutcome,
+        Context,
+        Verdict,
+        evaluate,
+        evaluate_clause,
+        unsatisfied_message,
     )
     from nvreq.require.syntax import (
-        KEYS as KEYS,
-    )
-    from nvreq.require.syntax import (
-        MAX_CLAUSES as MAX_CLAUSES,
-    )
-    from nvreq.require.syntax import (
-        MAX_SEGMENTS as MAX_SEGMENTS,
-    )
-    from nvreq.require.syntax import (
-        MAX_VALUE_BYTES as MAX_VALUE_BYTES,
-    )
-    from nvreq.require.syntax import (
-        OPERATORS as OPERATORS,
-    )
-    from nvreq.require.syntax import (
-        Alternative as Alternative,
-    )
-    from nvreq.require.syntax import (
-        Clause as Clause,
-    )
-    from nvreq.require.syntax import (
-        Requirement as Requirement,
-    )
-    from nvreq.require.syntax import (
-        ascii_lower as ascii_lower,
-    )
-    from nvreq.require.syntax import (
-        grammar_text as grammar_text,
-    )
-    from nvreq.require.syntax import (
-        parse_requirement as parse_requirement,
+        KEYS,
+        MAX_CLAUSES,
+        MAX_SEGMENTS,
+        MAX_VALUE_BYTES,
+        OPERATORS,
+        Alternative,
+        Clause,
+        Requirement,
+        ascii_lower,
+        grammar_text,
+        parse_requirement,
     )
     from nvreq.require.toolkit import (
-        NOT_MET as NOT_MET,
+        NOT_MET,
+        DroppedClause,
+        RequirementOutcome,
+        TermOutcome,
+        ToolkitClause,
+        ToolkitClauseOutcome,
+        ToolkitFacts,
+        ToolkitVerdict,
+        evaluate_toolkit,
+        facts_for_comparison,
+        facts_for_csv_host,
+        parse_clause,
     )
-    from nvreq.require.toolkit import (
-        DroppedClause as DroppedClause,
-    )
-    from nvreq.require.toolkit import (
-        RequirementOutcome as RequirementOutcome,
-    )
-    from nvreq.require.toolkit import (
-        TermOutcome as TermOutcome,
-    )
-    from nvreq.require.toolkit import (
-        ToolkitClause as ToolkitClause,
-    )
-    from nvreq.require.toolkit import (
-        ToolkitClauseOutcome as ToolkitClauseOutcome,
-    )
-    from nvreq.require.toolkit import (
-        ToolkitFacts as ToolkitFacts,
-    )
-    from nvreq.require.toolkit import (
-        ToolkitVerdict as ToolkitVerdict,
-    )
-    from nvreq.require.toolkit import (
-        evaluate_toolkit as evaluate_toolkit,
-    )
-    from nvreq.require.toolkit import (
-        facts_for_comparison as facts_for_comparison,
-    )
-    from nvreq.require.toolkit import (
-        facts_for_csv_host as facts_for_csv_host,
-    )
-    from nvreq.require.toolkit import (
-        parse_clause as parse_clause,
-    )
-    from nvreq.require.toolkit_diff import (
-        BRAND_NAMES as BRAND_NAMES,
-    )
-    from nvreq.require.toolkit_diff import (
-        ROWS as ROWS,
-    )
-    from nvreq.require.toolkit_diff import (
-        Disagreement as Disagreement,
-    )
-    from nvreq.require.toolkit_diff import (
-        disagreements as disagreements,
-    )
+    from nvreq.require.toolkit_diff import BRAND_NAMES, ROWS, Disagreement, disagreements
     from nvreq.require.versions import (
-        UINT64_OVERFLOW as UINT64_OVERFLOW,
-    )
-    from nvreq.require.versions import (
-        compare_versions as compare_versions,
-    )
-    from nvreq.require.versions import (
-        cuda_from_nvml as cuda_from_nvml,
-    )
-    from nvreq.require.versions import (
-        is_version_text as is_version_text,
-    )
-    from nvreq.require.versions import (
-        utf8 as utf8,
-    )
-    from nvreq.require.versions import (
-        version_key as version_key,
+        UINT64_OVERFLOW,
+        compare_versions,
+        cuda_from_nvml,
+        is_version_text,
+        utf8,
+        version_key,
     )
 
 __all__ = [
