@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "DebError",
     "ImageError",
     "InputError",
     "InvalidRequirement",
@@ -102,3 +103,15 @@ class ImageError(NvreqError):
         if self.reference:
             text = f"{self.reference}: {text}"
         return text
+
+
+class DebError(InputError):
+    """A ``.deb`` file (or its control data) that cannot be read; names the file."""
+
+    def __init__(self, message: str, *, file: str) -> None:
+        self.message = message
+        self.file = file
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message

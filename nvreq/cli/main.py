@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "nvreq.cli.doctor",
     "fleet": "nvreq.cli.fleet",
     "affinity": "nvreq.cli.affinity",
+    "bundle": "nvreq.cli.bundle",
 }
 #: one-line summaries for ``nvreq --help``, so that listing commands imports none of them
 SUMMARIES: dict[str, str] = {
@@ -41,6 +42,7 @@ SUMMARIES: dict[str, str] = {
     "doctor": "is this host ready for GPU containers?",
     "fleet": "which hosts of a fleet can run which images, and why not",
     "affinity": "Kubernetes node affinity (GFD labels) that admits only nodes that can run it",
+    "bundle": "is this offline bundle of .deb files complete, and in which order to install it?",
 }
 
 EXIT_OK = 0

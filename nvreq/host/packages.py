@@ -203,7 +203,7 @@ def compare_debian_versions(a: str, b: str) -> int:
     (1, 1)
     """
     def split(version: str) -> tuple[int, str, str]:
-        epoch, _, rest = version.rpartition(":") if ":" in version else ("0", "", version)
+        epoch, _, rest = version.partition(":") if ":" in version else ("0", "", version)
         upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "0")
         return int(epoch) if epoch.isascii() and epoch.isdigit() else 0, upstream, revision
 
