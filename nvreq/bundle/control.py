@@ -14,7 +14,7 @@ __all__ = ["REQUIRED", "parse_control", "parse_paragraphs", "valid_version"]
 REQUIRED = ("Package", "Version", "Architecture")
 
 _FIELD = re.compile(r"([!-9;-~][!-9;-~]*)[ \t]*:(.*)")
-_NAME = re.compile(r"[a-z0-9][a-z0-9.+-]+")
+_NAME = re.compile(r"[a-z0-9][a-z0-9.+-]*")
 _UPSTREAM = re.compile(r"[0-9][A-Za-z0-9.+~:-]*")
 _REVISION = re.compile(r"[A-Za-z0-9.+~]+")
 

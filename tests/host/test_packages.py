@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nvreq.host.packages import (
     Dependency,
@@ -110,3 +115,32 @@ def test_provides_meets_unversioned_dependencies() -> None:
     docker = Package("docker.io", "24.0.7-0ubuntu2", provides=("docker", "docker-engine"))
     assert satisfies(docker, Dependency("docker-engine"))
     assert not satisfies(docker, Dependency("docker-engine", ">=", "1.0"))
+
+
+_PIECE = st.text(alphabet="0129ab.+~", max_size=6)
+debian_versions = st.builds(
+    lambda epoch, head, upstream, revision: f"{epoch}{head}{upstream}{revision}",
+    st.sampled_from(["", "", "0:", "1:", "10:"]), st.sampled_from("0129"), _PIECE,
+    st.one_of(st.just(""), _PIECE.filter(lambda r: "-" not in r).map(lambda r: f"-{r or '0'}"),
+              st.builds(lambda a, b: f"-{a}-{b or '1'}", _PIECE, _PIECE)))
+
+
+def _dpkg_orders(pairs: list[tuple[str, str]]) -> list[int]:
+    """``dpkg --compare-versions`` on every pair, in one shell: -1, 0 or 1 each."""
+    script = "".join(
+        f"if dpkg --compare-versions {shlex.quote(a)} lt {shlex.quote(b)}; then echo -1; "
+        f"elif dpkg --compare-versions {shlex.quote(a)} eq {shlex.quote(b)}; then echo 0; "
+        "else echo 1; fi\n" for a, b in pairs)
+    done = subprocess.run(["sh", "-s"], input=script, capture_output=True, text=True,
+                          timeout=300, check=True)
+    return [int(line) for line in done.stdout.split()]
+
+
+@pytest.mark.skipif(shutil.which("dpkg") is None, reason="dpkg is not installed")
+@settings(max_examples=5)
+@given(st.lists(st.tuples(debian_versions, debian_versions), min_size=30, max_size=40))
+def test_version_order_is_dpkgs(pairs: list[tuple[str, str]]) -> None:
+    # near pairs too: the same version with its epoch, tildes or revision changed
+    pairs += [(a, b) for a, _ in pairs[:10] for b in {a.replace("~", "."), a.split(":")[-1],
+                                                      a.rsplit("-", 1)[0]} if b and b != a]
+    assert [compare_debian_versions(a, b) for a, b in pairs] == _dpkg_orders(pairs)
