@@ -93,6 +93,7 @@ def test_rpm_through_the_runner(tmp_path: Path) -> None:
     ("1.0a", "1.0", 1),
     ("1.0+b1", "1.0", 1),
     ("5:24.0.7-1~ubuntu.22.04~jammy", "5:24.0.7-1~ubuntu.20.04~focal", 1),
+    ("1:2:3-1", "2:1-1", -1),
 ])
 def test_debian_version_order(a: str, b: str, order: int) -> None:
     assert compare_debian_versions(a, b) == order
