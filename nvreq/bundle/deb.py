@@ -8,7 +8,7 @@ uncompressed ``control.tar``, its member count and the ``control`` file itself.
 from __future__ import annotations
 
 import io
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO, Protocol
 
 from nvreq.errors import DebError
 
@@ -92,7 +92,11 @@ def _control_member(handle: BinaryIO, path: str) -> tuple[str, bytes]:
     raise DebError("no control.tar member: not a Debian binary package", file=path)
 
 
-def _decompressor(name: str, raw: IO[bytes], path: str) -> IO[bytes]:
+class _Reader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _decompressor(name: str, raw: IO[bytes], path: str) -> _Reader:
     if name == "control.tar":
         return raw
     if name == "control.tar.gz":
@@ -104,7 +108,8 @@ def _decompressor(name: str, raw: IO[bytes], path: str) -> IO[bytes]:
 
         return lzma.LZMAFile(raw)
     if name == "control.tar.zst":
-        return _zstd().ZstdFile(raw)  # type: ignore[no-any-return]
+        zstd: Any = _zstd()
+        return zstd.ZstdFile(raw)  # type: ignore[no-any-return]
     raise DebError(f"unsupported control member {name!r}", file=path)
 
 
@@ -123,7 +128,7 @@ def _zstd() -> object:
 class _Capped(io.RawIOBase):
     """A reader that fails past ``limit`` bytes instead of returning them."""
 
-    def __init__(self, inner: IO[bytes], limit: int, path: str) -> None:
+    def __init__(self, inner: _Reader, limit: int, path: str) -> None:
         self._inner, self._left, self._path = inner, limit, path
 
     def readable(self) -> bool:
@@ -185,6 +190,6 @@ def _control_from_tar(stream: IO[bytes], path: str) -> bytes:
                 return extracted.read() if extracted is not None else b""
     except DebError:
         raise
-    except (tarfile.TarError, EOFError, OSError, ValueError, *_decoder_errors()) as exc:
+    except (tarfile.TarError, EOFError, OSError, ValueError, *_decoder_errors()) as exc:  # type: ignore[misc]
         raise DebError(f"corrupt control archive: {exc}", file=path) from None
     raise DebError("control.tar has no control file", file=path)

@@ -3,7 +3,7 @@ form one step, which ``dpkg -i`` unpacks and then configures together."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 __all__ = ["install_steps"]
 
@@ -24,11 +24,15 @@ def install_steps(nodes: Sequence[str], edges: Mapping[str, Sequence[str]]
     stack: list[str] = []
     on_stack: set[str] = set()
     steps: list[tuple[str, ...]] = []
+
+    def needs(node: str) -> Iterator[str]:
+        return iter(sorted((e for e in edges.get(node, ()) if e in rank), key=rank.__getitem__))
+
     for root in nodes:
         if root in index:
             continue
         # Tarjan's algorithm, iterative: a component is emitted after every component it reaches
-        work = [(root, iter(sorted((e for e in edges.get(root, ()) if e in rank), key=rank.get)))]
+        work = [(root, needs(root))]
         index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)
@@ -40,8 +44,7 @@ def install_steps(nodes: Sequence[str], edges: Mapping[str, Sequence[str]]
                     index[child] = low[child] = len(index)
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted((e for e in edges.get(child, ())
-                                                     if e in rank), key=rank.get))))
+                    work.append((child, needs(child)))
                 elif child in on_stack:
                     low[node] = min(low[node], index[child])
                 continue

@@ -204,6 +204,13 @@ def _unmet(state: _State, package: BundlePackage, group: tuple[Relation, ...],
                                f"{installed.version} {installed.state}, not configured",
                                f"add {relation.name} to the bundle, or finish its install with "
                                "`sudo dpkg --configure -a`", file=package.file)
+        if found is not None and version_matches(found.version, relation.op,
+                                                 relation.version):
+            arch = _download_arch(state, package, relation)
+            return Problem(package.name, "architecture",
+                           f"{field_name}: {wanted}; the bundle has {relation.name} "
+                           f"{found.version} for {found.architecture}, which cannot meet it for "
+                           f"{arch}", f"download {relation} for {arch}", file=package.file)
         if version is None or relation.op is None:
             continue
         old = compare_debian_versions(version, relation.version or "") < 0

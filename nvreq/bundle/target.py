@@ -79,7 +79,7 @@ def read_target(root: str | Path = "/", *, arch: str | None = None,
     if not native:
         native = listed[0] if listed else _MACHINES.get(platform.machine(), platform.machine())
     foreign = (_ask(runner, "--print-foreign-architectures") or "").split() if live else []
-    foreign = sorted({a for a in [*foreign, *listed] if a != native})
+    foreign = sorted({a for a in [*foreign, *listed[1:]] if a != native})
     release = read_os_release(root)
     return Target(native, tuple(foreign), installed or {}, release.get("ID", ""),
                   release.get("VERSION_ID", ""),

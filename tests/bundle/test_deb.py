@@ -3,6 +3,7 @@ with a message naming the file, never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def test_a_truncated_archive(tmp_path: Path) -> None:
                         ("control.tar.xz", tar_bytes({"./control": CONTROL}, "w:xz"))])
     path = tmp_path / "cut.deb"
     path.write_bytes(whole[:-40])
-    with pytest.raises(DebError, match="truncated|corrupt"):
+    with pytest.raises(DebError, match=r"truncated|corrupt"):
         read_control(str(path))
 
 
@@ -118,10 +119,8 @@ def test_random_bytes_never_raise_anything_else(data: bytes) -> None:
     with tempfile.NamedTemporaryFile(suffix=".deb") as handle:
         handle.write(b"!<arch>\n" + data)
         handle.flush()
-        try:
+        with contextlib.suppress(DebError):
             read_control(handle.name)
-        except DebError:
-            pass
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -136,7 +135,5 @@ def test_damaged_packages_never_raise_anything_else(tmp_path: Path, cut: int, fl
     whole[flip % len(whole)] ^= 0x5A
     path = tmp_path / "damaged.deb"
     path.write_bytes(bytes(whole[:max(8, cut % (len(whole) + 1))]))
-    try:
+    with contextlib.suppress(DebError):
         read_control(str(path))
-    except DebError:
-        pass

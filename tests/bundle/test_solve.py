@@ -91,7 +91,7 @@ def test_architecture_qualifiers_and_all() -> None:
     assert kinds(pkg("a", Depends="python3:any"), python,
                  target=Target("amd64", ("arm64",))) == []
     assert kinds(pkg("a", Depends="python3"), python,
-                 target=Target("amd64", ("arm64",))) == [("a", "missing", "error")]
+                 target=Target("amd64", ("arm64",))) == [("a", "architecture", "error")]
     assert kinds(pkg("a", Depends="b:native"), pkg("b")) == []
 
 
