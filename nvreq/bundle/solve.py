@@ -61,6 +61,7 @@ def resolve(packages: Sequence[BundlePackage], target: Target) -> Resolution:
             for group in groups:
                 _depend(state, package, group, pre)
         _conflicts(state, package)
+        _installed_conflicts(state, package)
     nodes = [p.file for p in state.chosen.values()]
     steps = install_steps(nodes, state.edges)
     notes = []
@@ -262,6 +263,32 @@ def _conflicts(state: _State, package: BundlePackage) -> None:
                     "" if replaced else f"remove {installed.name} first "
                     f"(`sudo dpkg -r {installed.name}`) or bundle a version of it that "
                     f"{package.name} accepts", "warning" if replaced else "error",
+                    package.file))
+
+
+def _installed_conflicts(state: _State, package: BundlePackage) -> None:
+    """Installed packages whose own ``Conflicts`` or ``Breaks`` name ``package``."""
+    for installed in _installed(state):
+        if installed.state not in _PRESENT:
+            continue
+        for kind, groups in (("Conflicts", installed.conflicts), ("Breaks", installed.breaks)):
+            for dependency in (d for group in groups for d in group):
+                relation = Relation(dependency.name, None, dependency.op, dependency.version)
+                if dependency.name == installed.name or not _hits(
+                        relation, package.name, package.version, package.provides):
+                    continue
+                replaced = kind == "Conflicts" and any(
+                    r.name == installed.name and version_matches(installed.version, r.op,
+                                                                 r.version)
+                    for g in package.replaces for r in g)
+                state.problems.append(Problem(
+                    package.name, "conflict",
+                    f"the target has {installed.name} {installed.version}, which {kind}: "
+                    f"{relation}" + (" (dpkg removes it, as the package Replaces it)"
+                                     if replaced else ""),
+                    "" if replaced else f"remove {installed.name} first (`sudo dpkg -r "
+                    f"{installed.name}`) or bundle a version of it that accepts "
+                    f"{package.name} {package.version}", "warning" if replaced else "error",
                     package.file))
 
 

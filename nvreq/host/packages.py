@@ -46,13 +46,16 @@ class Dependency:
 
 @dataclass(frozen=True, slots=True)
 class Package:
-    """An installed (or partly installed) package; ``depends`` is a list of alternatives groups."""
+    """An installed (or partly installed) package; ``depends``, ``conflicts`` and ``breaks`` are
+    lists of alternatives groups."""
 
     name: str
     version: str
     state: str = "installed"
     depends: tuple[tuple[Dependency, ...], ...] = ()
     provides: tuple[str, ...] = ()
+    conflicts: tuple[tuple[Dependency, ...], ...] = ()
+    breaks: tuple[tuple[Dependency, ...], ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -88,7 +91,8 @@ def read_dpkg_status(root: str | Path) -> dict[str, Package] | None:
         depends = ", ".join(v for k in ("pre-depends", "depends") if (v := fields.get(k)))
         provides = tuple(d[0].name for d in _depends(fields.get("provides", "")))
         packages[name] = Package(name, fields.get("version", ""), status[2], _depends(depends),
-                                 provides)
+                                 provides, _depends(fields.get("conflicts", "")),
+                                 _depends(fields.get("breaks", "")))
     return packages
 
 

@@ -129,6 +129,22 @@ def test_breaks_an_installed_package(tmp_path: Path) -> None:
     _dpkg_fails(root, report)
 
 
+def test_an_installed_package_that_conflicts_with_a_bundled_one(tmp_path: Path) -> None:
+    build([by_name("docker-ce-cli")], tmp_path / "bundle")
+    root = make_root(tmp_path / "root")
+    with (root / "var/lib/dpkg/status").open("a") as status:
+        status.write("Package: podman-docker\nStatus: install ok installed\nArchitecture: all\n"
+                     "Maintainer: x <x@x.invalid>\nVersion: 4.3.1+ds1-8\n"
+                     "Conflicts: docker-ce-cli\nDescription: scratch\n\n")
+    (root / "var/lib/dpkg/info/podman-docker.list").write_text("")
+    report = check_bundle([tmp_path / "bundle"], root)
+    assert [(p.package, p.kind, p.severity) for p in report.problems] == [
+        ("docker-ce-cli", "conflict", "error")]
+    assert "podman-docker 4.3.1+ds1-8, which Conflicts: docker-ce-cli" in \
+        report.problems[0].message
+    _dpkg_fails(root, report)
+
+
 def test_conflict_with_replaces_is_a_warning_and_dpkg_removes_the_old_one(
         tmp_path: Path) -> None:
     installed = {"containerd": "1.7.12-0ubuntu2~22.04.1", "libc6": "2.35-0ubuntu3.8",

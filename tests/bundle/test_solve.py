@@ -178,3 +178,20 @@ def test_every_package_comes_after_what_it_depends_on_or_a_problem_is_reported(
             assert any(step_of[m.file] < step_of[package.file] or m is package or
                        (step_of[m.file] == step_of[package.file] and
                         len(resolution.steps[step_of[package.file]]) > 1) for m in met)
+
+
+def test_an_installed_package_that_conflicts_with_or_breaks_a_bundled_one() -> None:
+    from nvreq.host.packages import Dependency
+
+    podman = Package("podman-docker", "4.3.1", conflicts=((Dependency("docker-ce-cli"),),))
+    assert kinds(pkg("docker-ce-cli"), target=Target("amd64", (), {podman.name: podman})) == [
+        ("docker-ce-cli", "conflict", "error")]
+    old = Package("old-hook", "1.0", breaks=((Dependency("nvidia-container-toolkit", "<<",
+                                                         "1.10"),),))
+    target = Target("amd64", (), {old.name: old})
+    assert kinds(pkg("nvidia-container-toolkit", "1.17.8-1"), target=target) == []
+    assert kinds(pkg("nvidia-container-toolkit", "1.9.0-1"), target=target) == [
+        ("nvidia-container-toolkit", "conflict", "error")]
+    replaced = pkg("docker-ce-cli", Replaces="podman-docker")
+    assert kinds(replaced, target=Target("amd64", (), {podman.name: podman})) == [
+        ("docker-ce-cli", "conflict", "warning")]
