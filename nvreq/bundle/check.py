@@ -63,11 +63,12 @@ def _collect(paths: list[str]) -> tuple[list[str], list[Problem], list[str]]:
     notes: list[str] = []
     for path in paths:
         if not os.path.isdir(path):
-            if os.path.exists(path):
+            if os.path.isfile(path):
                 files.append(path)
             else:
-                problems.append(Problem(os.path.basename(path) or path, "unreadable",
-                                        "no such file or directory", file=path))
+                why = "not a regular file" if os.path.exists(path) else "no such file or directory"
+                problems.append(Problem(os.path.basename(path) or path, "unreadable", why,
+                                        file=path))
             continue
         try:
             names = sorted(os.listdir(path))

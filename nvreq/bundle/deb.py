@@ -8,6 +8,7 @@ uncompressed ``control.tar``, its member count and the ``control`` file itself.
 from __future__ import annotations
 
 import io
+import os
 from typing import IO, Any, BinaryIO, Protocol
 
 from nvreq.errors import DebError
@@ -49,6 +50,7 @@ def _ar_members(handle: BinaryIO, path: str) -> list[tuple[str, int, int]]:
     """``(name, offset, size)`` of each member of the ``ar`` archive, without reading data."""
     if handle.read(len(_AR_MAGIC)) != _AR_MAGIC:
         raise DebError("not a Debian package (no ar archive header)", file=path)
+    end = os.fstat(handle.fileno()).st_size
     members: list[tuple[str, int, int]] = []
     while len(members) < _MAX_AR_MEMBERS:
         header = handle.read(_HEADER)
@@ -62,6 +64,9 @@ def _ar_members(handle: BinaryIO, path: str) -> list[tuple[str, int, int]]:
         except ValueError:
             raise DebError(f"corrupt ar member size for {name!r}", file=path) from None
         offset = handle.tell()
+        if offset + size > end:
+            raise DebError(f"truncated archive: {name} is cut short ({end - offset} of {size} "
+                           "bytes)", file=path)
         members.append((name, offset, size))
         handle.seek(offset + size + (size & 1))
     raise DebError(f"more than {_MAX_AR_MEMBERS} members in the ar archive", file=path)
@@ -75,6 +80,8 @@ def _control_member(handle: BinaryIO, path: str) -> tuple[str, bytes]:
     handle.seek(members[0][1])
     if not handle.read(min(members[0][2], 16)).startswith(b"2."):
         raise DebError("unsupported package format (debian-binary is not 2.x)", file=path)
+    if not any(name.startswith("data.tar") for name, _, _ in members):
+        raise DebError("no data.tar member: not a complete Debian binary package", file=path)
     for name, offset, size in members[1:]:
         if name.startswith("_"):
             continue

@@ -288,3 +288,22 @@ def test_real_debian_packages_order_with_their_cycle(debian_packages: list[Path]
     names = [tuple(read_package(f).name for f in step) for step in report.steps]
     assert names.index(("hello",)) == len(names) - 1
     assert any({"libc6", "libgcc-s1"} <= set(step) for step in names)
+
+
+def test_a_package_cut_short_in_its_data_is_unreadable_as_dpkg_finds(tmp_path: Path) -> None:
+    [path] = build([by_name("nvidia-container-toolkit-base")], tmp_path / "bundle")
+    path.write_bytes(path.read_bytes()[:-100])
+    root = make_root(tmp_path / "root")
+    report = check_bundle([path], root)
+    [problem] = report.problems
+    assert problem.kind == "unreadable"
+    assert problem.message.startswith("truncated archive: data.tar.xz is cut short")
+    assert dpkg_install(root, path).returncode != 0
+
+
+def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.deb"
+    os.mkfifo(fifo)
+    report = check_bundle([fifo], root=tmp_path, arch="amd64")
+    assert [(p.package, p.kind, p.message) for p in report.problems] == [
+        ("pipe.deb", "unreadable", "not a regular file")]

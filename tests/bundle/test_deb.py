@@ -39,15 +39,15 @@ def test_the_whole_stack_reads_as_dpkg_deb_shows_it(tmp_path: Path) -> None:
 
 
 def _deb(tmp_path: Path, members: list[tuple[str, bytes]], name: str = "bad.deb") -> str:
+    """A package of ``members``, with an empty ``data.tar`` after them."""
     path = tmp_path / name
-    path.write_bytes(ar_archive(members))
+    path.write_bytes(ar_archive([*members, ("data.tar", tar_bytes({}))]))
     return str(path)
 
 
 def test_a_hand_made_archive_reads(tmp_path: Path) -> None:
     path = _deb(tmp_path, [("debian-binary", b"2.0\n"),
-                           ("control.tar.gz", tar_bytes({"./control": CONTROL}, "w:gz")),
-                           ("data.tar", tar_bytes({}))])
+                           ("control.tar.gz", tar_bytes({"./control": CONTROL}, "w:gz"))])
     assert read_control(path) == CONTROL.decode()
 
 
@@ -87,10 +87,31 @@ def test_a_text_file_is_not_a_package(tmp_path: Path) -> None:
 
 
 def test_a_huge_control_member_is_refused_before_it_is_read(tmp_path: Path) -> None:
-    header = (f"{'control.tar':<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{10**9:<10}").encode()
+    size = deb.MAX_CONTROL_TAR_BYTES + 2
+    header = (f"{'control.tar':<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{size:<10}").encode()
     path = tmp_path / "huge.deb"
+    with path.open("wb") as handle:
+        handle.write(ar_archive([("debian-binary", b"2.0\n")]) + header + b"`\n")
+        handle.truncate(handle.tell() + size)  # sparse: nothing of it is written
+        handle.seek(0, 2)
+        handle.write(ar_archive([("data.tar", tar_bytes({}))])[8:])
+    with pytest.raises(DebError, match="control.tar is 67108866 bytes, more than the 64 MiB"):
+        read_control(str(path))
+
+
+def test_a_header_claiming_more_than_the_file_holds(tmp_path: Path) -> None:
+    header = (f"{'control.tar':<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{10**9:<10}").encode()
+    path = tmp_path / "short.deb"
     path.write_bytes(ar_archive([("debian-binary", b"2.0\n")]) + header + b"`\n" + b"x" * 100)
-    with pytest.raises(DebError, match="more than the 64 MiB"):
+    with pytest.raises(DebError, match="truncated archive: control.tar is cut short"):
+        read_control(str(path))
+
+
+def test_no_data_member(tmp_path: Path) -> None:
+    path = tmp_path / "nodata.deb"
+    path.write_bytes(ar_archive([("debian-binary", b"2.0\n"),
+                                 ("control.tar", tar_bytes({"control": CONTROL}))]))
+    with pytest.raises(DebError, match="no data.tar member"):
         read_control(str(path))
 
 
@@ -105,7 +126,8 @@ def test_a_control_tar_that_expands_past_the_cap_is_refused(
 
 def test_a_truncated_archive(tmp_path: Path) -> None:
     whole = ar_archive([("debian-binary", b"2.0\n"),
-                        ("control.tar.xz", tar_bytes({"./control": CONTROL}, "w:xz"))])
+                        ("control.tar.xz", tar_bytes({"./control": CONTROL}, "w:xz")),
+                        ("data.tar", tar_bytes({}))])
     path = tmp_path / "cut.deb"
     path.write_bytes(whole[:-40])
     with pytest.raises(DebError, match=r"truncated|corrupt"):
