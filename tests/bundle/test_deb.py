@@ -159,3 +159,17 @@ def test_damaged_packages_never_raise_anything_else(tmp_path: Path, cut: int, fl
     path.write_bytes(bytes(whole[:max(8, cut % (len(whole) + 1))]))
     with contextlib.suppress(DebError):
         read_control(str(path))
+
+
+def test_zstd_without_a_decoder_says_what_to_install(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    for package in ("compression", "backports"):
+        monkeypatch.setitem(sys.modules, f"{package}.zstd", None)
+        if package in sys.modules:
+            monkeypatch.delattr(sys.modules[package], "zstd", raising=False)
+    path = _deb(tmp_path, [("debian-binary", b"2.0\n"), ("control.tar.zst", b"")])
+    with pytest.raises(DebError, match=r"bad\.deb: control\.tar\.zst needs zstd support: pip "
+                                       r"install 'nvreq\[bundle\]'"):
+        read_control(path)
