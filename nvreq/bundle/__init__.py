@@ -7,15 +7,11 @@ from nvreq._lazy import door
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from nvreq.bundle.check import check_bundle as check_bundle
-    from nvreq.bundle.package import BundlePackage as BundlePackage
-    from nvreq.bundle.package import read_package as read_package
-    from nvreq.bundle.relations import Relation as Relation
-    from nvreq.bundle.relations import parse_relations as parse_relations
-    from nvreq.bundle.report import BundleReport as BundleReport
-    from nvreq.bundle.report import Problem as Problem
-    from nvreq.bundle.target import Target as Target
-    from nvreq.bundle.target import read_target as read_target
+    from nvreq.bundle.check import check_bundle
+    from nvreq.bundle.package import BundlePackage, read_package
+    from nvreq.bundle.relations import Relation, parse_relations
+    from nvreq.bundle.report import BundleReport, Problem
+    from nvreq.bundle.target import Target, read_target
 
 __all__ = [
     "BundlePackage",
