@@ -52,7 +52,8 @@ def check_bundle(paths: Iterable[str | Path], root: str | Path = "/", *, arch: s
         problems += found
         notes += said
     notes += resolution.notes
-    notes += stack_notes(packages, target.installed)
+    notes += stack_notes([p for p in packages if target.can_install(p.architecture)],
+                         target.installed)
     return BundleReport(target, tuple(packages), tuple(problems), resolution.steps, tuple(notes))
 
 

@@ -35,6 +35,7 @@ class _State:
     target: Target
     chosen: dict[str, BundlePackage] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    rejected: dict[str, BundlePackage] = field(default_factory=dict)
     edges: dict[str, list[str]] = field(default_factory=dict)
     pre_edges: set[tuple[str, str]] = field(default_factory=set)
 
@@ -53,6 +54,7 @@ def resolve(packages: Sequence[BundlePackage], target: Target) -> Resolution:
                 + (f" and {', '.join(target.foreign)}" if target.foreign else ""),
                 f"download the {target.arch} build of {package.name}{foreign}",
                 file=package.file))
+            state.rejected[package.name] = package
         else:
             state.chosen[package.name] = package
     for package in state.chosen.values():
@@ -62,7 +64,12 @@ def resolve(packages: Sequence[BundlePackage], target: Target) -> Resolution:
                 _depend(state, package, group, pre)
         _conflicts(state, package)
         _installed_conflicts(state, package)
-    nodes = [p.file for p in state.chosen.values()]
+    for package in state.rejected.values():
+        # placed where a build for the target's architecture will go
+        state.edges[package.file] = [
+            other.file for group in (*package.pre_depends, *package.depends)
+            for other in _by_name(state, group[0].name) if other is not package]
+    nodes = [p.file for p in chosen]
     steps = install_steps(nodes, state.edges)
     notes = []
     for step in steps:
@@ -84,7 +91,14 @@ def resolve(packages: Sequence[BundlePackage], target: Target) -> Resolution:
 
 
 def _name_of(state: _State, file: str) -> str:
-    return next(p.name for p in state.chosen.values() if p.file == file)
+    return next(p.name for p in (*state.chosen.values(), *state.rejected.values())
+                if p.file == file)
+
+
+def _by_name(state: _State, name: str) -> list[BundlePackage]:
+    """The bundled package called ``name``, whether the target can install it or not."""
+    found = state.chosen.get(name) or state.rejected.get(name)
+    return [found] if found is not None else []
 
 
 def _choose(packages: Sequence[BundlePackage], state: _State) -> list[BundlePackage]:
@@ -183,6 +197,19 @@ def _depend(state: _State, package: BundlePackage, group: tuple[Relation, ...],
                     state.pre_edges.add((package.file, met.file))
             return
         if _installed_meets(state, relation):
+            return
+    for relation in group:
+        rejected = state.rejected.get(relation.name)
+        if rejected is not None and version_matches(rejected.version, relation.op,
+                                                    relation.version):
+            state.edges[package.file].append(rejected.file)
+            arch = _download_arch(state, package, relation)
+            state.problems.append(Problem(
+                package.name, "architecture",
+                f"{'Pre-Depends' if pre else 'Depends'}: {' | '.join(map(str, group))}; the "
+                f"bundle's {rejected.name} {rejected.version} is built for "
+                f"{rejected.architecture}, which the target cannot install",
+                f"download {relation} for {arch}", file=package.file))
             return
     state.problems.append(_unmet(state, package, group, pre))
 

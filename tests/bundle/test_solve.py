@@ -195,3 +195,17 @@ def test_an_installed_package_that_conflicts_with_or_breaks_a_bundled_one() -> N
     replaced = pkg("docker-ce-cli", Replaces="podman-docker")
     assert kinds(replaced, target=Target("amd64", (), {podman.name: podman})) == [
         ("docker-ce-cli", "conflict", "warning")]
+
+
+def test_a_dependency_on_a_package_of_the_wrong_architecture_says_so() -> None:
+    toolkit = pkg("nvidia-container-toolkit", "1.17.8-1", "arm64")
+    runtime = pkg("nvidia-container-runtime", "3.14.0-1", "all",
+                  Depends="nvidia-container-toolkit (>= 1.14.0-1)")
+    resolution = resolve([runtime, toolkit], JAMMY)
+    assert [(p.package, p.kind) for p in resolution.problems] == [
+        ("nvidia-container-toolkit", "architecture"), ("nvidia-container-runtime", "architecture")]
+    assert resolution.problems[1].message.endswith(
+        "the bundle's nvidia-container-toolkit 1.17.8-1 is built for arm64, which the target "
+        "cannot install")
+    assert resolution.problems[1].fix == "download nvidia-container-toolkit (>= 1.14.0-1) for amd64"
+    assert resolution.steps == ((toolkit.file,), (runtime.file,))
