@@ -11,7 +11,8 @@ from nvreq.bundle.control import valid_version
 from nvreq.errors import DebError
 from nvreq.host.packages import compare_debian_versions
 
-__all__ = ["OPERATORS", "Relation", "Relations", "parse_relations", "version_matches"]
+__all__ = ["OPERATORS", "Relation", "Relations", "parse_relations", "provides", "targets",
+           "version_matches"]
 
 #: version operators; ``<`` and ``>`` are the obsolete spellings of ``<=`` and ``>=``
 OPERATORS = ("<<", "<=", "=", ">=", ">>", "<", ">")
@@ -82,3 +83,26 @@ def version_matches(version: str, op: str | None, wanted: str | None) -> bool:
     order = compare_debian_versions(version, wanted)
     return {"<<": order < 0, "<=": order <= 0, "<": order <= 0, "=": order == 0,
             ">=": order >= 0, ">": order >= 0, ">>": order > 0}[op]
+
+
+def provides(provided: Relation, relation: Relation) -> bool:
+    """Whether a ``Provides`` entry meets ``relation``: any entry of that name an unversioned
+    one, only an ``(= version)`` entry that fits a versioned one.
+
+    >>> provides(Relation("containerd"), Relation("containerd", op=">=", version="1.7"))
+    False
+    """
+    if provided.name != relation.name:
+        return False
+    if relation.op is None:
+        return True
+    return provided.op == "=" and provided.version is not None and \
+        version_matches(provided.version, relation.op, relation.version)
+
+
+def targets(relation: Relation, name: str, version: str, provided: Relations) -> bool:
+    """Whether ``relation`` names the package ``name`` at ``version`` providing ``provided``
+    (as ``Conflicts`` and ``Breaks`` do)."""
+    if name == relation.name:
+        return version_matches(version, relation.op, relation.version)
+    return any(provides(p, relation) for group in provided for p in group)

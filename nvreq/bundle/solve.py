@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from nvreq.bundle.conflicts import conflict_problems
 from nvreq.bundle.order import install_steps
 from nvreq.bundle.package import BundlePackage
-from nvreq.bundle.relations import Relation, version_matches
+from nvreq.bundle.relations import Relation, provides, version_matches
 from nvreq.bundle.report import Problem
 from nvreq.bundle.target import Target
 from nvreq.host.packages import Package, compare_debian_versions
@@ -17,8 +18,6 @@ __all__ = ["Resolution", "resolve"]
 
 #: dpkg states in which an installed package meets a dependency
 _CONFIGURED = {"installed", "triggers-pending", "triggers-awaited"}
-#: dpkg states in which an installed package counts for Conflicts and Breaks
-_PRESENT = _CONFIGURED | {"unpacked", "half-configured", "half-installed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +61,7 @@ def resolve(packages: Sequence[BundlePackage], target: Target) -> Resolution:
         for pre, groups in ((True, package.pre_depends), (False, package.depends)):
             for group in groups:
                 _depend(state, package, group, pre)
-        _conflicts(state, package)
-        _installed_conflicts(state, package)
+        state.problems += conflict_problems(package, state.chosen.values(), _installed(state))
     for package in state.rejected.values():
         # placed where a build for the target's architecture will go
         state.edges[package.file] = [
@@ -156,17 +154,10 @@ def _bundle_meets(state: _State, wanter: BundlePackage, relation: Relation
     for provider in state.chosen.values():
         for group in provider.provides:
             for provided in group:
-                if provided.name == relation.name and _provide_fits(provided, relation) and \
+                if provides(provided, relation) and \
                         _arch_fits(relation, wanter, provider, state.target):
                     return provider
     return None
-
-
-def _provide_fits(provided: Relation, relation: Relation) -> bool:
-    if relation.op is None:
-        return True
-    return provided.op == "=" and provided.version is not None and \
-        version_matches(provided.version, relation.op, relation.version)
 
 
 def _installed(state: _State) -> Iterable[Package]:
@@ -260,68 +251,3 @@ def _download_arch(state: _State, package: BundlePackage, relation: Relation) ->
     if relation.arch not in (None, "any", "native"):
         return str(relation.arch)
     return _effective_arch(package, state.target)
-
-
-def _conflicts(state: _State, package: BundlePackage) -> None:
-    for kind, groups in (("Conflicts", package.conflicts), ("Breaks", package.breaks)):
-        for relation in (r for group in groups for r in group):
-            for other in state.chosen.values():
-                if other is not package and _hits(relation, other.name, other.version,
-                                                  other.provides):
-                    state.problems.append(Problem(
-                        package.name, "conflict", f"{kind}: {relation}; the bundle also holds "
-                        f"{other.name} {other.version}",
-                        f"keep only one of {package.name} and {other.name} in the bundle",
-                        file=package.file))
-            for installed in _installed(state):
-                if installed.state not in _PRESENT or installed.name == package.name:
-                    continue
-                provides = tuple((Relation(name),) for name in installed.provides)
-                if not _hits(relation, installed.name, installed.version, provides):
-                    continue
-                replaced = kind == "Conflicts" and any(
-                    _hits(r, installed.name, installed.version, provides)
-                    for g in package.replaces for r in g)
-                state.problems.append(Problem(
-                    package.name, "conflict",
-                    f"{kind}: {relation}; the target has {installed.name} {installed.version} "
-                    + ("(dpkg removes it, as the package also Replaces it)" if replaced else
-                       "installed"),
-                    "" if replaced else f"remove {installed.name} first "
-                    f"(`sudo dpkg -r {installed.name}`) or bundle a version of it that "
-                    f"{package.name} accepts", "warning" if replaced else "error",
-                    package.file))
-
-
-def _installed_conflicts(state: _State, package: BundlePackage) -> None:
-    """Installed packages whose own ``Conflicts`` or ``Breaks`` name ``package``."""
-    for installed in _installed(state):
-        if installed.state not in _PRESENT:
-            continue
-        for kind, groups in (("Conflicts", installed.conflicts), ("Breaks", installed.breaks)):
-            for dependency in (d for group in groups for d in group):
-                relation = Relation(dependency.name, None, dependency.op, dependency.version)
-                if dependency.name == installed.name or not _hits(
-                        relation, package.name, package.version, package.provides):
-                    continue
-                replaced = kind == "Conflicts" and any(
-                    r.name == installed.name and version_matches(installed.version, r.op,
-                                                                 r.version)
-                    for g in package.replaces for r in g)
-                state.problems.append(Problem(
-                    package.name, "conflict",
-                    f"the target has {installed.name} {installed.version}, which {kind}: "
-                    f"{relation}" + (" (dpkg removes it, as the package Replaces it)"
-                                     if replaced else ""),
-                    "" if replaced else f"remove {installed.name} first (`sudo dpkg -r "
-                    f"{installed.name}`) or bundle a version of it that accepts "
-                    f"{package.name} {package.version}", "warning" if replaced else "error",
-                    package.file))
-
-
-def _hits(relation: Relation, name: str, version: str,
-          provides: tuple[tuple[Relation, ...], ...]) -> bool:
-    if name == relation.name:
-        return version_matches(version, relation.op, relation.version)
-    return any(p.name == relation.name and _provide_fits(p, relation)
-               for group in provides for p in group)

@@ -209,3 +209,17 @@ def test_a_dependency_on_a_package_of_the_wrong_architecture_says_so() -> None:
         "cannot install")
     assert resolution.problems[1].fix == "download nvidia-container-toolkit (>= 1.14.0-1) for amd64"
     assert resolution.steps == ((toolkit.file,), (runtime.file,))
+
+
+def test_conflict_messages_and_fixes() -> None:
+    cli = pkg("docker-ce-cli", "5:28.0.4-1", Conflicts="docker.io")
+    installed = Target("amd64", (), {"docker.io": Package("docker.io", "24.0.7")})
+    [problem] = resolve([cli], installed).problems
+    assert problem.message == "Conflicts: docker.io; the target has docker.io 24.0.7 installed"
+    assert problem.fix == ("remove docker.io first (`sudo dpkg -r docker.io`) or bundle a "
+                           "version of it that goes with docker-ce-cli 5:28.0.4-1")
+    replacing = pkg("containerd.io", Conflicts="containerd", Replaces="containerd")
+    with_containerd = Target("amd64", (), {"containerd": Package("containerd", "1.7.12")})
+    [warning] = resolve([replacing], with_containerd).problems
+    assert warning.message == ("Conflicts: containerd; the target has containerd 1.7.12 "
+                               "installed (dpkg removes it, as containerd.io also Replaces it)")
