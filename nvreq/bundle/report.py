@@ -92,7 +92,7 @@ class BundleReport:
         errors, warnings = len(self.errors), len(self.problems) - len(self.errors)
         lines = [f"bundle: {len(self.packages)} packages for {self.target.arch} "
                  f"({self.target.release}): {'ready' if self else 'not ready'}, "
-                 f"{errors} problems, {warnings} warnings"]
+                 f"{_count(errors, 'problem')}, {_count(warnings, 'warning')}"]
         if self.problems:
             lines.append("")
         for problem in self.problems:
@@ -108,3 +108,7 @@ class BundleReport:
             lines.append("")
             lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
