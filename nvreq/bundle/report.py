@@ -90,7 +90,7 @@ class BundleReport:
     def explain(self) -> str:
         """The report as text: a summary line, the problems with fixes, the commands, notes."""
         errors, warnings = len(self.errors), len(self.problems) - len(self.errors)
-        lines = [f"bundle: {len(self.packages)} packages for {self.target.arch} "
+        lines = [f"bundle: {_count(len(self.packages), 'package')} for {self.target.arch} "
                  f"({self.target.release}): {'ready' if self else 'not ready'}, "
                  f"{_count(errors, 'problem')}, {_count(warnings, 'warning')}"]
         if self.problems:
