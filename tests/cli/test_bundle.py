@@ -83,5 +83,5 @@ def test_arch_option_overrides_the_target(capsys: pytest.CaptureFixture[str],
 def test_one_package_is_counted_in_the_singular(capsys: pytest.CaptureFixture[str],
                                                 tmp_path: Path) -> None:
     build(STACK[:1], tmp_path / "bundle")
-    code, out, _ = run(capsys, "bundle", tmp_path / "bundle", "--root", make_root(tmp_path / "r"))
+    _, out, _ = run(capsys, "bundle", tmp_path / "bundle", "--root", make_root(tmp_path / "r"))
     assert out.startswith("bundle: 1 package for amd64 "), out
