@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "fleet": "nvreq.cli.fleet",
     "affinity": "nvreq.cli.affinity",
     "bundle": "nvreq.cli.bundle",
+    "webhook": "nvreq.cli.webhook",
 }
 #: one-line summaries for ``nvreq --help``, so that listing commands imports none of them
 SUMMARIES: dict[str, str] = {
@@ -43,6 +44,7 @@ SUMMARIES: dict[str, str] = {
     "fleet": "which hosts of a fleet can run which images, and why not",
     "affinity": "Kubernetes node affinity (GFD labels) that admits only nodes that can run it",
     "bundle": "is this offline bundle of .deb files complete, and in which order to install it?",
+    "webhook": "admission webhook placing GPU pods where their images run; its manifests",
 }
 
 EXIT_OK = 0

@@ -149,7 +149,7 @@ class Admission:
               ) -> tuple[list[_Run], list[str]]:
         deadline = time.monotonic() + self.settings.image_budget
         spec = request.pod.get("spec") or {}
-        secrets = [s.get("name") for s in spec.get("imagePullSecrets") or []
+        secrets = [str(s["name"]) for s in spec.get("imagePullSecrets") or []
                    if isinstance(s, dict) and isinstance(s.get("name"), str)]
         auth = self.pull_auth(request.namespace, secrets) if self.pull_auth and secrets else None
         runs: list[_Run] = []
@@ -197,11 +197,7 @@ class Admission:
                 *warnings, "nvreq: the cluster has no GPU node to run this pod"))
         nodes = _pod_nodes(runs, cluster)
         if not nodes:
-            blocker = next((r for r in runs if not r.runnable), runs[0])
-            why = blocker.refusal or "its containers cannot run on one node together"
-            return Decision(False, "denied", (
-                f"nvreq: no GPU node of the cluster can run container {blocker.container.name!r} "
-                f"({_shown(blocker.info)}): {why}"), warnings=tuple(warnings))
+            return _denial(runs, warnings)
         if len(nodes) < gpu_nodes:
             warnings.append(f"nvreq: runs on {len(nodes)} of {gpu_nodes} GPU nodes")
             return Decision(True, "warned", warnings=tuple(warnings))
@@ -209,9 +205,12 @@ class Admission:
 
     def _mutate(self, request: Request, runs: list[_Run], cluster: Cluster,
                 warnings: list[str]) -> Decision:
+        runnable = _pod_nodes(runs, cluster)
+        if cluster.labels and not runnable:  # no affinity can help: refuse here already
+            return _denial(runs, warnings)
         generated = self._affinity(runs, cluster)
         admitted = {n for n, labels in cluster.labels.items() if generated.matches(labels)}
-        wrong = admitted - _pod_nodes(runs, cluster)
+        wrong = admitted - runnable
         if wrong:  # the translation is conservative by construction; never pass a breach on
             raise _Failure(f"the node affinity would admit {sorted(wrong)[0]}, which cannot run "
                            "the pod")
@@ -271,6 +270,15 @@ class Admission:
         if len(total) > limit:
             raise _Failure(f"the node affinity would have {len(total)} terms, over {limit}")
         return Affinity(tuple(total), tuple(notes), (*order, ARCH_LABEL))
+
+
+def _denial(runs: list[_Run], warnings: list[str]) -> Decision:
+    """Refused: no GPU node can run every GPU container; the runtime's message says why."""
+    blocker = next((r for r in runs if not r.runnable), runs[0])
+    why = blocker.refusal or "its GPU containers cannot run on one node together"
+    return Decision(False, "denied", (
+        f"nvreq: no GPU node of the cluster can run container {blocker.container.name!r} "
+        f"({_shown(blocker.info)}): {why}"), warnings=tuple(warnings))
 
 
 def _pod_nodes(runs: list[_Run], cluster: Cluster) -> set[str]:

@@ -11,11 +11,10 @@ import base64
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from nvreq.errors import InputError
@@ -23,14 +22,22 @@ from nvreq.files import read_capped
 from nvreq.fleet.inputs import MAX_FLEET_BYTES
 from nvreq.webhook.cluster import Cluster
 
+Log = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """Drop a message (the command line passes a function that prints)."""
+
+
 __all__ = ["NodeFile", "NodeWatch", "PullSecrets", "docker_auths", "kube_api"]
 
 
 class NodeFile:
     """Nodes from a ``kubectl get nodes -o json`` file, read again when it changes."""
 
-    def __init__(self, path: str, **options: Any) -> None:
+    def __init__(self, path: str, *, log: Log = _quiet, **options: Any) -> None:
         self.path = path
+        self.log = log
         self.options = options
         self._stamp: int | None = None
         self._cluster: Cluster | None = None
@@ -59,17 +66,19 @@ class NodeFile:
                     if os.stat(self.path).st_mtime_ns != self._stamp:
                         self._load()
                 except (OSError, InputError) as exc:
-                    print(f"nvreq webhook: {exc}; keeping the previous nodes", file=sys.stderr)
+                    self.log(f"{exc}; keeping the previous nodes")
         return self._cluster
 
 
 def kube_api(kubeconfig: str | None = None) -> Any:
     """A ``CoreV1Api`` from ``kubeconfig``, or the in-cluster service account."""
     try:
-        from kubernetes import client, config
+        from kubernetes import client
+        from kubernetes import config as _config
     except ImportError:
         raise InputError("reading nodes from the API server needs the kubernetes client: "
                          "pip install 'nvreq[kubernetes]' (or give --nodes FILE)") from None
+    config: Any = _config  # untyped client
     try:
         if kubeconfig:
             config.load_kube_config(config_file=kubeconfig)
@@ -91,8 +100,9 @@ def _facts(node: Mapping[str, Any]) -> tuple[str, str]:
 class NodeWatch:
     """Nodes listed then watched from the API server on a daemon thread."""
 
-    def __init__(self, api: Any, **options: Any) -> None:
+    def __init__(self, api: Any, *, log: Log = _quiet, **options: Any) -> None:
         self.api = api
+        self.log = log
         self.options = options
         self._nodes: dict[str, dict[str, Any]] = {}
         self._facts: dict[str, tuple[str, str]] = {}
@@ -120,7 +130,7 @@ class NodeWatch:
                     self._cluster = Cluster.from_nodelist({"items": items}, source="API server",
                                                           **self.options)
                 except InputError as exc:
-                    print(f"nvreq webhook: {exc}; keeping the previous nodes", file=sys.stderr)
+                    self.log(f"{exc}; keeping the previous nodes")
                 self._dirty = False
             return self._cluster
 
@@ -140,8 +150,10 @@ class NodeWatch:
                 self._dirty = True
 
     def _run(self) -> None:
-        from kubernetes import watch
+        from kubernetes import watch as _watch
 
+        watch: Any = _watch  # untyped client
+        stream_of = watch.Watch().stream
         serialize = self.api.api_client.sanitize_for_serialization
         delay = 1.0
         while not self._stop.is_set():
@@ -155,15 +167,14 @@ class NodeWatch:
                 with self._lock:
                     self._dirty = True
                 delay = 1.0
-                stream = watch.Watch().stream(self.api.list_node, timeout_seconds=300,
+                stream = stream_of(self.api.list_node, timeout_seconds=300,
                                               resource_version=listed.metadata.resource_version)
                 for event in stream:
                     if self._stop.is_set():
                         return
                     self._set(serialize(event["object"]), event.get("type") == "DELETED")
             except Exception as exc:  # the API server went away: list again, backing off
-                print(f"nvreq webhook: watching nodes: {type(exc).__name__}: {exc}",
-                      file=sys.stderr)
+                self.log(f"watching nodes: {type(exc).__name__}: {exc}")
                 self._stop.wait(delay)
                 delay = min(delay * 2, 30.0)
 
@@ -175,8 +186,9 @@ class PullSecrets:
     remembered for ``ttl`` seconds.
     """
 
-    def __init__(self, api: Any, ttl: float = 60.0) -> None:
+    def __init__(self, api: Any, ttl: float = 60.0, *, log: Log = _quiet) -> None:
         self.api = api
+        self.log = log
         self.ttl = ttl
         self._dir = tempfile.mkdtemp(prefix="nvreq-pull-")
         self._seen: dict[tuple[str, tuple[str, ...]], tuple[str | None, float]] = {}
@@ -195,8 +207,7 @@ class PullSecrets:
             try:
                 secret = self.api.read_namespaced_secret(name, namespace, _request_timeout=5)
             except Exception as exc:  # a missing secret: the image may still be public
-                print(f"nvreq webhook: pull secret {namespace}/{name}: {type(exc).__name__}",
-                      file=sys.stderr)
+                self.log(f"pull secret {namespace}/{name}: {type(exc).__name__}")
                 continue
             auths.update(docker_auths(secret.type, secret.data or {}))
         path = self._write(auths) if auths else None

@@ -65,8 +65,8 @@ def parse_review(body: bytes) -> Request:
     req = doc.get("request")
     if not isinstance(req, dict) or not isinstance(req.get("uid"), str) or not req["uid"]:
         raise InputError("the AdmissionReview has no request.uid")
-    kind = req.get("kind") if isinstance(req.get("kind"), dict) else {}
-    resource = req.get("resource") if isinstance(req.get("resource"), dict) else {}
+    kind = _object(req.get("kind"))
+    resource = _object(req.get("resource"))
     is_pod = (kind.get("group", "") == "" and kind.get("kind") == "Pod"
               and resource.get("resource") == "pods" and not req.get("subResource"))
     pod = req.get("object")
@@ -77,6 +77,10 @@ def parse_review(body: bytes) -> Request:
                    "/".join(str(p) for p in (resource.get("group") or "core",
                                              resource.get("resource"),
                                              req.get("subResource")) if p))
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def response(uid: str, allowed: bool, *, message: str | None = None,

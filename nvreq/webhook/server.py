@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from nvreq.errors import InputError
-from nvreq.webhook.admission import Admission, Decision
+from nvreq.webhook.admission import Admission, Decision, Endpoint
 from nvreq.webhook.metrics import Metrics
 from nvreq.webhook.review import sniff_uid
 
@@ -32,11 +32,16 @@ _IO_TIMEOUT = 15.0
 _RECHECK = 1.0
 
 
+def _quiet(_message: str) -> None:
+    """Drop a message (the command line passes a function that prints)."""
+
+
 class TlsFiles:
     """A server TLS context from certificate and key files, rebuilt when either file changes."""
 
-    def __init__(self, cert: str, key: str) -> None:
+    def __init__(self, cert: str, key: str, *, log: Callable[[str], None] = _quiet) -> None:
         self.cert, self.key = cert, key
+        self.log = log
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._checked = 0.0
@@ -69,8 +74,7 @@ class TlsFiles:
                 try:
                     self._context = self._load()
                 except InputError as exc:  # half-written files: try again on a later check
-                    print(f"nvreq webhook: {exc}; serving the previous certificate",
-                          file=sys.stderr)
+                    self.log(f"{exc}; serving the previous certificate")
         return self._context
 
 
@@ -82,8 +86,9 @@ class WebhookServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], admission: Admission, tls: TlsFiles, *,
                  ready: Callable[[], bool] = lambda: True, metrics: Metrics | None = None,
-                 max_body: int = DEFAULT_MAX_BODY) -> None:
+                 max_body: int = DEFAULT_MAX_BODY, log: Callable[[str], None] = _quiet) -> None:
         self.admission = admission
+        self.log = log
         self.tls = tls
         self.ready = ready
         self.metrics = metrics or Metrics(lambda: (admission.images.hits,
@@ -102,8 +107,7 @@ class WebhookServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
         if not isinstance(exc, (OSError, ssl.SSLError)):
-            print(f"nvreq webhook: {client_address[0]}: {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
+            self.log(f"{client_address[0]}: {type(exc).__name__}: {exc}")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -114,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.request.do_handshake()
         super().setup()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - argparse's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the metrics count requests."""
 
     def _send(self, code: int, body: bytes, content_type: str) -> None:
@@ -146,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(404, b"not found\n", "text/plain")
             return
-        endpoint = "mutate" if path == "/mutate" else "validate"
+        endpoint: Endpoint = "mutate" if path == "/mutate" else "validate"
         start = time.perf_counter()
         try:
             length = int(self.headers.get("Content-Length") or "-1")
@@ -165,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 answer, decision = self.server.admission.review(body, endpoint)
             except Exception as exc:  # a bug must not become a 500: answer by policy
-                print(f"nvreq webhook: {endpoint}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                self.server.log(f"{endpoint}: {type(exc).__name__}: {exc}")
                 decision = self.server.admission.failure("internal error while reviewing")
                 answer = self.server.admission.answer(sniff_uid(body), decision)
         self._reply(endpoint, answer, decision, start)
