@@ -157,8 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if length < 0 or length > self.server.max_body:
-            self.close_connection = True  # the rest of the body is never read
-            head = self.rfile.read(min(max(length, 0), 1 << 16)) if length > 0 else b""
+            head = self.rfile.read(min(length, 1 << 16)) if length > 0 else b""
+            self._drain(length - len(head))
             why = ("the request has no Content-Length" if length < 0 else
                    f"the request body is {length} bytes, over the limit of "
                    f"{self.server.max_body}")
@@ -173,6 +173,18 @@ class _Handler(BaseHTTPRequestHandler):
                 decision = self.server.admission.failure("internal error while reviewing")
                 answer = self.server.admission.answer(sniff_uid(body), decision)
         self._reply(endpoint, answer, decision, start)
+
+    def _drain(self, left: int) -> None:
+        """Read and drop the rest of an oversized body, so the client reads the answer; past
+        a bound, close the connection instead."""
+        if left < 0 or left > 8 * self.server.max_body:
+            self.close_connection = True
+            return
+        while left > 0:
+            chunk = self.rfile.read(min(left, 1 << 16))
+            if not chunk:
+                break
+            left -= len(chunk)
 
     def _reply(self, endpoint: str, answer: dict[str, Any], decision: Decision,
                start: float) -> None:
