@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
 from nvreq.cli.main import main
+
+yaml: Any = pytest.importorskip("yaml")
 
 
 def test_manifests_prints_the_objects_for_a_namespace_and_image(

@@ -17,7 +17,6 @@ from tests import k8s_matcher
 from tests.fleet.test_kubernetes_properties import nodes, requirements
 from tests.webhook.kit import (
     CUDA_12_4,
-    FLEET,
     admission,
     as_model,
     body,
@@ -130,6 +129,7 @@ def test_both_endpoints_deny_a_pod_no_node_can_run(endpoint: Any) -> None:
     answer, decision = admission(IMAGES).review(
         body(pod(container("c", "nvcr.io/nvidia/cuda:13.0"))), endpoint)
     assert answer["response"]["allowed"] is False and "patch" not in answer["response"]
+    assert decision.outcome == "denied"
 
 
 def test_spec_env_overrides_the_image_and_value_from_is_reported() -> None:
@@ -162,7 +162,7 @@ def test_update_is_not_reviewed() -> None:
 
 
 def test_validate_denies_with_the_runtimes_message_when_no_node_can_run_it() -> None:
-    answer, decision = admission(IMAGES).review(
+    answer, _ = admission(IMAGES).review(
         body(pod(container("c", "nvcr.io/nvidia/cuda:13.0")), uid="u-13"), "validate")
     resp = answer["response"]
     assert resp["uid"] == "u-13" and resp["allowed"] is False and resp["status"]["code"] == 403
@@ -233,7 +233,7 @@ BAD = [
 @pytest.mark.parametrize("endpoint", ["mutate", "validate"])
 def test_bad_input_gets_a_well_formed_answer_by_the_failure_policy(
         raw: bytes, uid: str, policy: Any, endpoint: Any) -> None:
-    answer, decision = admission(IMAGES, failure_policy=policy).review(raw, endpoint)
+    answer, _ = admission(IMAGES, failure_policy=policy).review(raw, endpoint)
     assert answer["apiVersion"] == "admission.k8s.io/v1" and answer["kind"] == "AdmissionReview"
     resp = answer["response"]
     assert resp["uid"] == uid and "patch" not in resp

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import yaml
 
 from nvreq.errors import InputError
 from nvreq.webhook.manifests import manifests, to_yaml
 from tests.webhook.kit import as_model
+
+yaml: Any = pytest.importorskip("yaml")
 
 MODELS = {"ServiceAccount": "V1ServiceAccount", "ClusterRole": "V1ClusterRole",
           "ClusterRoleBinding": "V1ClusterRoleBinding", "Service": "V1Service",

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -59,8 +59,8 @@ class _Api(BaseHTTPRequestHandler):
     """GET /api/v1/nodes (list, or ?watch=true streaming the queued events) and one secret."""
 
     protocol_version = "HTTP/1.1"
-    nodes: dict[str, dict[str, Any]] = {}
-    events: list[dict[str, Any]] = []
+    nodes: ClassVar[dict[str, dict[str, Any]]] = {}
+    events: ClassVar[list[dict[str, Any]]] = []
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

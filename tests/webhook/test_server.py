@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 import trustme
 
-from nvreq.webhook.admission import Admission, Settings
+from nvreq.webhook.admission import Admission, FailurePolicy, Settings
 from nvreq.webhook.cluster import Cluster
 from nvreq.webhook.images import ImageCache
 from nvreq.webhook.server import TlsFiles, WebhookServer
 from tests.images import world as w
-from tests.webhook.kit import FLEET, CUDA_12_4, FakeRegistry, body, container, patched, pod
+from tests.webhook.kit import CUDA_12_4, FLEET, FakeRegistry, body, container, patched, pod
 
 IMAGES = {"nvcr.io/nvidia/cuda:12.4.1": [f"NVIDIA_REQUIRE_CUDA={CUDA_12_4}",
                                          "NVIDIA_VISIBLE_DEVICES=all"]}
@@ -184,7 +184,8 @@ def test_a_registry_that_never_answers_gets_the_failure_policy_within_the_budget
     port = silent.getsockname()[1]
     cluster = Cluster.from_nodelist(FLEET)
     try:
-        for policy, allowed in (("Ignore", True), ("Fail", False)):
+        policies: tuple[tuple[FailurePolicy, bool], ...] = (("Ignore", True), ("Fail", False))
+        for policy, allowed in policies:
             admission = Admission(lambda: cluster, ImageCache(read_timeout=60),
                                   Settings(failure_policy=policy, image_budget=1.0))
             running, _, _ = start(tmp_path, admission)
