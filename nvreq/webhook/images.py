@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -31,6 +32,11 @@ class ImageTimeout(ImageError):
     """An image was not read within the review's time budget."""
 
 
+def _from_registry(ref: str, **options: Any) -> ImageInfo:
+    """The default reader: the pod's image from its registry (never a local path)."""
+    return read_image(f"docker://{ref}", **options)
+
+
 def _pinned(ref: str) -> bool:
     return "@sha256:" in ref
 
@@ -38,14 +44,17 @@ def _pinned(ref: str) -> bool:
 class ImageCache:
     """``get(ref, platform, authfile, deadline)``: an image's info, from memory when it can.
 
+    ``reader(ref, **options)`` takes ``read_image``'s options; by default it reads ``ref`` from
+    its registry.
+
     Infos read by digest are kept (least recently used first out past ``max_entries``); a tag's
     answer is trusted for ``tag_ttl`` seconds, after which the tag is read again.
     """
 
-    def __init__(self, *, reader: Reader = read_image, max_workers: int = 8,
+    def __init__(self, *, reader: Reader | None = None, max_workers: int = 8,
                  tag_ttl: float = DEFAULT_TAG_TTL, max_entries: int = 4096,
                  read_timeout: float = 30.0, insecure_registries: tuple[str, ...] = ()) -> None:
-        self._reader = reader
+        self._reader = reader or _from_registry
         self._pool = ThreadPoolExecutor(max_workers=max(1, max_workers),
                                         thread_name_prefix="nvreq-image")
         self._ttl = tag_ttl
@@ -84,7 +93,7 @@ class ImageCache:
     def _read(self, key: _Key) -> ImageInfo:
         ref, platform, authfile = key
         try:
-            info = self._reader(f"docker://{ref}", platform=platform,
+            info = self._reader(ref, platform=platform,
                                 platform_source="the nodes' kubernetes.io/arch",
                                 timeout=self._read_timeout, authfile=authfile,
                                 insecure_registries=self._insecure)
