@@ -154,6 +154,12 @@ class Admission:
         auth = self.pull_auth(request.namespace, secrets) if self.pull_auth and secrets else None
         runs: list[_Run] = []
         warnings: list[str] = []
+        try:  # every read at once: the budget covers them together
+            for c in containers:
+                for arch in cluster.arches:
+                    self.images.start(c.image, f"linux/{arch}", auth)
+        except ImageError as exc:
+            raise _Failure(f"cannot read the images: {exc}") from None
         for c in containers:
             for arch in cluster.arches:
                 try:

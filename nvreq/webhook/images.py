@@ -67,28 +67,38 @@ class ImageCache:
         self.hits = 0
         self.misses = 0
 
+    def start(self, ref: str, platform: str, authfile: str | None) -> None:
+        """Begin reading an image that is not in memory, without waiting for it."""
+        self._lookup(ref, platform, authfile, count=False)
+
     def get(self, ref: str, platform: str, authfile: str | None, deadline: float) -> ImageInfo:
         """The image ``ref`` for ``platform``; raises ``ImageError`` (``ImageTimeout`` past
         ``deadline``, a ``time.monotonic()`` value)."""
-        parsed = parse_reference(ref)
-        key = (str(parsed), platform, authfile)
-        now = time.monotonic()
+        found = self._lookup(ref, platform, authfile)
+        if isinstance(found, ImageInfo):
+            return found
+        wait = max(0.0, deadline - time.monotonic())
+        try:
+            return found.result(timeout=wait)
+        except FutureTimeout:
+            raise ImageTimeout(f"the registry did not answer within {wait:.1f} s",
+                               reference=ref) from None
+
+    def _lookup(self, ref: str, platform: str, authfile: str | None, count: bool = True
+                ) -> ImageInfo | Future[ImageInfo]:
+        key = (str(parse_reference(ref)), platform, authfile)
         with self._lock:
             entry = self._infos.get(key)
-            if entry is not None and entry[1] > now:
+            if entry is not None and entry[1] > time.monotonic():
                 self._infos.move_to_end(key)
-                self.hits += 1
+                self.hits += count
                 return entry[0]
-            self.misses += 1
+            self.misses += count
             future = self._flight.get(key)
             if future is None:
                 future = self._pool.submit(self._read, key)
                 self._flight[key] = future
-        try:
-            return future.result(timeout=max(0.0, deadline - now))
-        except FutureTimeout:
-            raise ImageTimeout(f"the registry did not answer within "
-                               f"{max(0.0, deadline - now):.1f} s", reference=ref) from None
+            return future
 
     def _read(self, key: _Key) -> ImageInfo:
         ref, platform, authfile = key

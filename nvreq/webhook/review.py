@@ -70,7 +70,7 @@ def parse_review(body: bytes) -> Request:
     is_pod = (kind.get("group", "") == "" and kind.get("kind") == "Pod"
               and resource.get("resource") == "pods" and not req.get("subResource"))
     pod = req.get("object")
-    if is_pod and not isinstance(pod, dict):
+    if is_pod and req.get("operation") == "CREATE" and not isinstance(pod, dict):
         raise InputError("request.object is not a Pod object")
     return Request(req["uid"], str(req.get("operation") or ""), str(req.get("namespace") or ""),
                    pod if isinstance(pod, dict) else {}, is_pod,

@@ -30,6 +30,7 @@ __all__ = ["DEFAULT_MAX_BODY", "TlsFiles", "WebhookServer"]
 DEFAULT_MAX_BODY = 8 << 20
 _IO_TIMEOUT = 15.0
 _RECHECK = 1.0
+_PATHS = frozenset({"/mutate", "/validate", "/healthz", "/readyz", "/metrics"})
 
 
 def _quiet(_message: str) -> None:
@@ -129,7 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
-        self.server.metrics.request(self.path.split("?", 1)[0], code)
+        path = self.path.split("?", 1)[0]
+        self.server.metrics.request(path if path in _PATHS else "other", code)
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]

@@ -155,10 +155,15 @@ def test_pods_that_are_not_ours_pass_unchanged(obj: dict[str, Any], endpoint: An
     assert "patch" not in answer["response"] and decision.outcome == "skipped"
 
 
-def test_update_is_not_reviewed() -> None:
-    answer, _ = admission(IMAGES).review(
-        body(pod(container("c", "nvcr.io/nvidia/cuda:13.0")), operation="UPDATE"), "validate")
-    assert answer["response"]["allowed"] is True
+@pytest.mark.parametrize("operation", ["UPDATE", "DELETE"])
+def test_only_create_is_reviewed(operation: str) -> None:
+    review = json.loads(body(pod(container("c", "nvcr.io/nvidia/cuda:13.0")),
+                             operation=operation))
+    if operation == "DELETE":
+        review["request"]["oldObject"], review["request"]["object"] = \
+            review["request"]["object"], None
+    answer, decision = admission(IMAGES).review(json.dumps(review).encode(), "validate")
+    assert answer["response"]["allowed"] is True and decision.outcome == "skipped"
 
 
 def test_validate_denies_with_the_runtimes_message_when_no_node_can_run_it() -> None:

@@ -121,6 +121,7 @@ def test_unknown_paths_are_404(served: Any) -> None:
     running, _, _ = served
     assert running.get("/nope")[0] == 404
     assert running.post("/nope", b"{}")[0] == 404
+    assert 'nvreq_webhook_requests_total{path="other",code="404"} 2' in running.get("/metrics")[1]
 
 
 def test_a_body_over_the_cap_gets_a_policy_answer_with_its_uid(served: Any) -> None:
