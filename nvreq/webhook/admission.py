@@ -163,7 +163,8 @@ class Admission:
         for c in containers:
             for arch in cluster.arches:
                 try:
-                    info = self.images.get(c.image, f"linux/{arch}", auth, deadline)
+                    info = self.images.get(c.image, f"linux/{arch}", auth, deadline,
+                                           started=True)
                 except ImageError as exc:
                     raise _Failure(f"cannot read the image of container {c.name!r}: {exc}"
                                    ) from None

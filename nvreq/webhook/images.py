@@ -11,9 +11,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
 
 from nvreq.errors import ImageError, NvreqError
 from nvreq.images import read_image
@@ -68,13 +68,15 @@ class ImageCache:
         self.misses = 0
 
     def start(self, ref: str, platform: str, authfile: str | None) -> None:
-        """Begin reading an image that is not in memory, without waiting for it."""
-        self._lookup(ref, platform, authfile, count=False)
+        """Begin reading an image that is not in memory, without waiting for it (counted as a
+        hit or a miss here; ``get(…, started=True)`` then waits without counting again)."""
+        self._lookup(ref, platform, authfile)
 
-    def get(self, ref: str, platform: str, authfile: str | None, deadline: float) -> ImageInfo:
+    def get(self, ref: str, platform: str, authfile: str | None, deadline: float, *,
+            started: bool = False) -> ImageInfo:
         """The image ``ref`` for ``platform``; raises ``ImageError`` (``ImageTimeout`` past
         ``deadline``, a ``time.monotonic()`` value)."""
-        found = self._lookup(ref, platform, authfile)
+        found = self._lookup(ref, platform, authfile, count=not started)
         if isinstance(found, ImageInfo):
             return found
         wait = max(0.0, deadline - time.monotonic())
