@@ -139,7 +139,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _manifests(args: argparse.Namespace) -> int:
     from nvreq.files import read_capped
-    from nvreq.webhook.manifests import manifests, to_yaml
+    from nvreq.webhook.deploy import manifests, to_yaml
 
     ca = read_capped(args.ca_bundle, 1 << 20, what="--ca-bundle") if args.ca_bundle else None
     print(to_yaml(manifests(args.namespace, args.image, failure_policy=args.failure_policy,

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from nvreq.webhook.admission import Settings as Settings
     from nvreq.webhook.cluster import Cluster as Cluster
     from nvreq.webhook.images import ImageCache as ImageCache
-    from nvreq.webhook.manifests import manifests as manifests
+    from nvreq.webhook.deploy import manifests as manifests
     from nvreq.webhook.server import WebhookServer as WebhookServer
 
 __all__ = ["Admission", "Cluster", "Decision", "ImageCache", "Settings", "WebhookServer",
@@ -23,6 +23,6 @@ __getattr__ = door(__name__, {
     "Settings": "nvreq.webhook.admission",
     "Cluster": "nvreq.webhook.cluster",
     "ImageCache": "nvreq.webhook.images",
-    "manifests": "nvreq.webhook.manifests",
+    "manifests": "nvreq.webhook.deploy",
     "WebhookServer": "nvreq.webhook.server",
 })

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from nvreq.errors import InputError
-from nvreq.webhook.manifests import manifests, to_yaml
+from nvreq.webhook.deploy import manifests, to_yaml
 from tests.webhook.kit import as_model
 
 yaml: Any = pytest.importorskip("yaml")
