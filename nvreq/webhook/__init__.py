@@ -10,8 +10,8 @@ if TYPE_CHECKING:
     from nvreq.webhook.admission import Decision as Decision
     from nvreq.webhook.admission import Settings as Settings
     from nvreq.webhook.cluster import Cluster as Cluster
-    from nvreq.webhook.images import ImageCache as ImageCache
     from nvreq.webhook.deploy import manifests as manifests
+    from nvreq.webhook.images import ImageCache as ImageCache
     from nvreq.webhook.server import WebhookServer as WebhookServer
 
 __all__ = ["Admission", "Cluster", "Decision", "ImageCache", "Settings", "WebhookServer",
