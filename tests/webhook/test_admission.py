@@ -281,3 +281,17 @@ def test_a_patch_never_admits_a_node_the_evaluation_refuses(
         assert _admitted(out, cluster) <= runnable
         if "affinity" not in out["spec"]:
             assert runnable == set(cluster.labels)
+
+
+def test_a_node_listed_without_labels_is_not_evaluated_and_not_admitted() -> None:
+    unlabelled = {"metadata": {"name": "no-labels"},
+                  "status": {"capacity": {"nvidia.com/gpu": "4"}}}
+    a = admission(IMAGES, nodes=nodelist(unlabelled, gfd_node("full")))
+    cluster = a.cluster()
+    assert cluster is not None
+    out, decision = _mutate(a, pod(container("c", "nvcr.io/nvidia/cuda:11.0")))
+    assert decision.outcome == "patched"
+    matcher_view = {"no-labels": {}, **cluster.labels}
+    affinity = out["spec"]["affinity"]
+    assert {n for n, lab in matcher_view.items() if k8s_matcher.matches(affinity, lab)} == {
+        "full"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -16,8 +17,12 @@ from typing import Any, ClassVar
 
 import pytest
 
+from nvreq.webhook.admission import Admission
+from nvreq.webhook.cluster import Cluster
+from nvreq.webhook.images import ImageCache
 from nvreq.webhook.nodes import NodeFile, NodeWatch, PullSecrets, kube_api
-from tests.webhook.kit import gfd_node, nodelist
+from tests.images import world as w
+from tests.webhook.kit import body, container, gfd_node, nodelist, pod
 
 AUTHS = {"auths": {"registry.example": {"auth": base64.b64encode(b"u:p").decode()}}}
 
@@ -61,6 +66,7 @@ class _Api(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     nodes: ClassVar[dict[str, dict[str, Any]]] = {}
     events: ClassVar[list[dict[str, Any]]] = []
+    auths: ClassVar[dict[str, Any]] = AUTHS
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -98,7 +104,7 @@ class _Api(BaseHTTPRequestHandler):
             self._json({"kind": "Secret", "apiVersion": "v1", "metadata": {"name": "pull"},
                         "type": "kubernetes.io/dockerconfigjson", "data": {
                             ".dockerconfigjson": base64.b64encode(
-                                json.dumps(AUTHS).encode()).decode()}})
+                                json.dumps(_Api.auths).encode()).decode()}})
         else:
             self.send_response(404)
             self.send_header("Content-Length", "0")
@@ -109,6 +115,7 @@ class _Api(BaseHTTPRequestHandler):
 def kubeconfig(tmp_path: Path) -> Iterator[Path]:
     _Api.nodes = {"a": gfd_node("a"), "b": gfd_node("b")}
     _Api.events = []
+    _Api.auths = AUTHS
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Api)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -151,3 +158,39 @@ def test_a_kubeconfig_that_does_not_load_is_named(tmp_path: Path) -> None:
     (tmp_path / "kc").write_text("{}")
     with pytest.raises(InputError, match="cannot configure the Kubernetes client from"):
         kube_api(str(tmp_path / "kc"))
+
+
+@pytest.mark.registry
+def test_a_private_image_is_read_with_the_pods_pull_secret(kubeconfig: Path,
+                                                           tmp_path: Path) -> None:
+    if w.missing_tools(("docker-registry",)):
+        pytest.skip("needs docker-registry on PATH (apt-get install docker-registry)")
+    os.environ.update(w.LOOPBACK_ENV)
+    world = w.World(tmp_path)
+    try:
+        open_port, open_root = world.registry("open")
+        config = w.config_json(["NVIDIA_REQUIRE_CUDA=cuda>=12.4", "NVIDIA_VISIBLE_DEVICES=all"])
+        w.push_raw(open_port, "private/cuda", "12.4", w.manifest_json(config), w.OCI_MANIFEST,
+                   [config])
+        locked_root = tmp_path / "locked"
+        shutil.copytree(open_root / "data", locked_root / "data")
+        (locked_root / "htpasswd").write_text(w.HTPASSWD)
+        port, _ = world.registry("locked", f"auth:\n  htpasswd:\n    realm: test-realm\n"
+                                           f"    path: {locked_root}/htpasswd\n")
+        secret = base64.b64encode(f"{w.USER}:{w.PASSWORD}".encode()).decode()
+        _Api.auths = {"auths": {f"127.0.0.1:{port}": {"auth": secret}}}
+        cluster = Cluster.from_nodelist(nodelist(gfd_node("new"), gfd_node("old", cuda="12.2")))
+        images = ImageCache()
+        admission = Admission(lambda: cluster, images,
+                              pull_auth=PullSecrets(kube_api(str(kubeconfig))))
+        image = f"127.0.0.1:{port}/private/cuda:12.4"
+        answer, decision = admission.review(
+            body(pod(container("c", image), pull_secrets=["pull"])), "validate")
+        assert decision.outcome == "warned", decision
+        assert answer["response"]["warnings"] == ["nvreq: runs on 1 of 2 GPU nodes"]
+        _, refused = admission.review(body(pod(container("c", image))), "validate")
+        assert refused.outcome == "failure-ignored"
+        assert "cannot read the image" in refused.warnings[0]
+        images.close()
+    finally:
+        world.stop()
