@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from nvreq.errors import InputError
-from nvreq.webhook.admission import FailurePolicy
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from nvreq.webhook.admission import FailurePolicy
 
 __all__ = ["NAME", "manifests", "to_yaml"]
 
