@@ -1,10 +1,11 @@
 """Admission reviews per second and latency of the real HTTPS server, images cached.
 
-Run: ``python benchmarks/bench_webhook.py`` (``--requests N``, ``--clients K``, ``--json``).
+Run: ``python benchmarks/bench_webhook.py`` (``--requests N``, ``--clients K``, ``--nodes N``,
+``--json``).
 
 The server runs in its own process pinned to one CPU (where the OS allows), on 127.0.0.1 with a
-throw-away CA (``trustme``), over a 200-node NodeList of five kinds; every image is in the cache
-after the warm-up. Clients in this process keep their HTTPS connections open, as the API server
+throw-away CA (``trustme``), over a NodeList of 200 nodes (``--nodes``) of five kinds; every
+image is in the cache after the warm-up. Clients in this process keep their HTTPS connections open, as the API server
 does, and send real AdmissionReview bodies: a GPU pod to /mutate and /validate in turn. Goals:
 >= 200 reviews/s and p99 <= 50 ms. Baseline, same run and same connections: ``GET /healthz``.
 """
@@ -31,7 +32,7 @@ KINDS = (("12.4", "550.54.15", "9.0"), ("12.8", "570.124.06", "9.0"), ("12.2", "
          ("11.4", "470.82.01", "7.5"), ("13.0", "580.65.06", "10.0"))
 
 
-def _serve(port_file: str, cert: str, key: str, cpu: int | None) -> None:
+def _serve(port_file: str, cert: str, key: str, cpu: int | None, count: int) -> None:
     """The server process: bind a free port, write it to ``port_file``, serve until killed."""
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
@@ -42,7 +43,7 @@ def _serve(port_file: str, cert: str, key: str, cpu: int | None) -> None:
     from tests.webhook.kit import CUDA_12_4, FakeRegistry, gfd_node, nodelist
 
     nodes = nodelist(*(gfd_node(f"node-{i}", cuda=KINDS[i % 5][0], driver=KINDS[i % 5][1],
-                                compute=KINDS[i % 5][2]) for i in range(200)))
+                                compute=KINDS[i % 5][2]) for i in range(count)))
     cluster = Cluster.from_nodelist(nodes)
     reader = FakeRegistry({"nvcr.io/nvidia/cuda:12.4.1": [
         f"NVIDIA_REQUIRE_CUDA={CUDA_12_4}", "NVIDIA_VISIBLE_DEVICES=all", "CUDA_VERSION=12.4.1"]})
@@ -93,13 +94,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--nodes", type=int, default=200)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--serve", nargs=4, metavar=("PORTFILE", "CERT", "KEY", "CPU"),
+    parser.add_argument("--serve", nargs=5, metavar=("PORTFILE", "CERT", "KEY", "CPU", "NODES"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        port_file, cert, key, cpu = args.serve
-        _serve(port_file, cert, key, None if cpu == "-" else int(cpu))
+        port_file, cert, key, cpu, count = args.serve
+        _serve(port_file, cert, key, None if cpu == "-" else int(cpu), int(count))
         return 0
     import trustme
 
@@ -116,7 +118,8 @@ def main() -> int:
         os.sched_setaffinity(0, set(cpus[:-1]))  # the clients stay off the server's CPU
     port_file = work / "port"
     proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port_file),
-                             str(work / "cert.pem"), str(work / "key.pem"), server_cpu])
+                             str(work / "cert.pem"), str(work / "key.pem"), server_cpu,
+                             str(args.nodes)])
     try:
         end = time.monotonic() + 60
         while not port_file.exists():
@@ -141,7 +144,8 @@ def main() -> int:
         proc.wait(10)
     results["ratio_reviews_to_healthz"] = results["reviews"]["per_s"] / results["healthz"]["per_s"]
     results["server_cpu"] = server_cpu
-    results["requests"], results["clients"] = args.requests, args.clients
+    results["requests"], results["clients"], results["nodes"] = (args.requests, args.clients,
+                                                                 args.nodes)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -150,7 +154,8 @@ def main() -> int:
             print(f"{name:8} {r['per_s']:8.0f}/s  p50 {r['p50_ms']:6.2f} ms  "
                   f"p99 {r['p99_ms']:6.2f} ms")
         print(f"reviews/healthz throughput ratio {results['ratio_reviews_to_healthz']:.2f} "
-              f"(server pinned to CPU {server_cpu}; goals: >= 200/s, p99 <= 50 ms)")
+              f"({args.nodes} nodes, {args.clients} clients, server pinned to CPU "
+              f"{server_cpu}; goals: >= 200/s, p99 <= 50 ms)")
     return 0
 
 

@@ -95,6 +95,7 @@ class Admission:
         self._lock = threading.Lock()
         self._evaluated: dict[tuple[str, ...], tuple[frozenset[str], str | None]] = {}
         self._evaluated_on: Cluster | None = None
+        self._admitted: dict[tuple[Any, ...] | None, frozenset[str]] = {}
 
     def review(self, body: bytes, endpoint: Endpoint) -> tuple[dict[str, Any], Decision]:
         """The AdmissionReview response for a request body, and the decision behind it."""
@@ -190,7 +191,7 @@ class Admission:
         value = (frozenset(result.runnable()), refusal)
         with self._lock:
             if self._evaluated_on is not cluster or len(self._evaluated) >= 4096:
-                self._evaluated = {}  # one cluster view at a time, bounded
+                self._evaluated, self._admitted = {}, {}  # one cluster view at a time, bounded
                 self._evaluated_on = cluster
             self._evaluated[env] = value
         return value
@@ -216,8 +217,7 @@ class Admission:
         if cluster.labels and not runnable:  # no affinity can help: refuse here already
             return _denial(runs, warnings)
         generated = self._affinity(runs, cluster)
-        admitted = {n for n, labels in cluster.labels.items() if generated.matches(labels)}
-        wrong = admitted - runnable
+        wrong = self._admits(generated, cluster) - runnable
         if wrong:  # the translation is conservative by construction; never pass a breach on
             raise _Failure(f"the node affinity would admit {sorted(wrong)[0]}, which cannot run "
                            "the pod")
@@ -241,6 +241,17 @@ class Admission:
                           "value": {IMAGES_ANNOTATION: used}})
         return Decision(True, "patched", patch=tuple(patch), warnings=(
             *warnings, *(f"nvreq: {n}" for n in generated.notes if generated.terms is not None)))
+
+    def _admits(self, affinity: Affinity, cluster: Cluster) -> frozenset[str]:
+        """The nodes ``affinity`` admits (remembered per affinity for the current view)."""
+        with self._lock:
+            hit = self._admitted.get(affinity.terms) if self._evaluated_on is cluster else None
+        if hit is None:
+            hit = frozenset(n for n, lab in cluster.labels.items() if affinity.matches(lab))
+            with self._lock:
+                if self._evaluated_on is cluster and len(self._admitted) < 4096:
+                    self._admitted[affinity.terms] = hit
+        return hit
 
     def _affinity(self, runs: list[_Run], cluster: Cluster) -> Affinity:
         """Every GPU container's affinity ANDed; per architecture when the nodes have several."""

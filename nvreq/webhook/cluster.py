@@ -31,6 +31,13 @@ class Cluster:
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     skipped: tuple[tuple[str, str], ...] = ()
     source: str = ""
+    by_arch: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        groups: dict[str, set[str]] = {}
+        for name, labels in self.labels.items():
+            groups.setdefault(labels.get(ARCH_LABEL) or DEFAULT_ARCH, set()).add(name)
+        object.__setattr__(self, "by_arch", {a: frozenset(n) for a, n in sorted(groups.items())})
 
     @classmethod
     def from_nodelist(cls, data: Mapping[str, Any], *, source: str = "nodes",
@@ -53,10 +60,8 @@ class Cluster:
     @property
     def arches(self) -> tuple[str, ...]:
         """The distinct architectures of the GPU nodes (``amd64`` where a node has no label)."""
-        return tuple(sorted({lab.get(ARCH_LABEL) or DEFAULT_ARCH for lab in self.labels.values()}
-                            or {DEFAULT_ARCH}))
+        return tuple(self.by_arch) or (DEFAULT_ARCH,)
 
     def nodes_of(self, arch: str) -> frozenset[str]:
         """The GPU nodes of one architecture."""
-        return frozenset(n for n, lab in self.labels.items()
-                         if (lab.get(ARCH_LABEL) or DEFAULT_ARCH) == arch)
+        return self.by_arch.get(arch, frozenset())
