@@ -5,9 +5,10 @@ Run: ``python benchmarks/bench_webhook.py`` (``--requests N``, ``--clients K``, 
 
 The server runs in its own process pinned to one CPU (where the OS allows), on 127.0.0.1 with a
 throw-away CA (``trustme``), over a NodeList of 200 nodes (``--nodes``) of five kinds; every
-image is in the cache after the warm-up. Clients in this process keep their HTTPS connections open, as the API server
-does, and send real AdmissionReview bodies: a GPU pod to /mutate and /validate in turn. Goals:
->= 200 reviews/s and p99 <= 50 ms. Baseline, same run and same connections: ``GET /healthz``.
+image is in the cache after the warm-up. Clients in this process keep their HTTPS connections
+open, as the API server does, and send real AdmissionReview bodies: a GPU pod to /mutate and
+/validate in turn. Goals: >= 200 reviews/s and p99 <= 50 ms. Baseline, same run and same
+connections: ``GET /healthz``.
 """
 
 from __future__ import annotations
