@@ -175,8 +175,8 @@ class Admission:
                 runnable, refusal = self._evaluate(cluster, env)
                 runs.append(_Run(c, arch, info, env, runnable & cluster.nodes_of(arch), refusal))
             if c.not_evaluated and any(r.container is c for r in runs):
-                warnings.append(f"nvreq: container {c.name!r}: {', '.join(c.not_evaluated)} set "
-                                "through valueFrom, not evaluated")
+                warnings.append(f"nvreq: container {c.name!r}: not evaluated, only the kubelet "
+                                f"resolves them: {', '.join(c.not_evaluated)}")
         return runs, warnings
 
     def _evaluate(self, cluster: Cluster, env: tuple[str, ...]

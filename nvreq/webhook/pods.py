@@ -19,8 +19,8 @@ DEFAULT_GPU_RESOURCES = ("nvidia.com/gpu", "nvidia.com/mig-*")
 class Container:
     """One container (or init container) of a pod spec.
 
-    ``env`` holds the spec's literal ``KEY=VALUE`` entries; ``not_evaluated`` names the variables
-    set through ``valueFrom``, which only the kubelet can resolve.
+    ``env`` holds the spec's literal ``KEY=VALUE`` entries; ``not_evaluated`` names what only the
+    kubelet can resolve: variables set through ``valueFrom`` and the ``envFrom`` sources.
     """
 
     name: str
@@ -76,9 +76,15 @@ def _container(obj: Any, where: str, init: bool, names: Sequence[str]) -> Contai
         if not isinstance(key, str):
             raise InputError(f"{where}.env[{i}].name is missing")
         if entry.get("valueFrom") is not None:
-            from_refs.append(key)
+            from_refs.append(f"{key} (valueFrom)")
         else:
             env.append(f"{key}={entry.get('value') or ''}")
+    sources = obj.get("envFrom") or []
+    for source in sources if isinstance(sources, list) else []:
+        ref = next((f"{kind}/{value.get('name')}" for kind, value in source.items()
+                    if kind.endswith("Ref") and isinstance(value, Mapping)), "envFrom") \
+            if isinstance(source, Mapping) else "envFrom"
+        from_refs.append(f"{ref} (envFrom)")
     return Container(name, image, init, requests_resource(obj.get("resources"), names),
                      tuple(env), tuple(from_refs))
 

@@ -137,10 +137,12 @@ def test_spec_env_overrides_the_image_and_value_from_is_reported() -> None:
     obj = pod(container("c", "nvcr.io/nvidia/cuda:13.0", env=[
         {"name": "NVIDIA_DISABLE_REQUIRE", "value": "true"},
         {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]))
+    obj["spec"]["containers"][0]["envFrom"] = [{"configMapRef": {"name": "gpu-settings"}}]
     out, decision = _mutate(a, obj)
     assert "affinity" not in out["spec"]
-    assert decision.warnings == ("nvreq: container 'c': TOKEN set through valueFrom, "
-                                 "not evaluated",)
+    assert decision.warnings == (
+        "nvreq: container 'c': not evaluated, only the kubelet resolves them: TOKEN (valueFrom), "
+        "configMapRef/gpu-settings (envFrom)",)
 
 
 @pytest.mark.parametrize("obj", [
