@@ -1,17 +1,47 @@
 """Go's text conventions that docker and the NVIDIA toolkit apply to user input.
 
 ``encoding/csv`` record reading (docker's ``--gpus`` grammar), ``strconv.Quote`` (``%q`` in their
-messages) and ``strconv.Atoi``; each mirrors the Go standard library closely enough to reproduce
-its results, positions and error texts.
+messages), ``strconv.Atoi``, ``strconv.ParseBool`` and the blanks ``strings.TrimSpace`` trims;
+each mirrors the Go standard library closely enough to reproduce its results, positions and error
+texts.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["GoCsvError", "atoi", "csv_field", "go_quote", "read_csv_record"]
+__all__ = [
+    "GO_SPACE",
+    "GoCsvError",
+    "atoi",
+    "csv_field",
+    "go_quote",
+    "parse_bool",
+    "read_csv_record",
+]
 
 _INT64 = 2**63
+
+#: what Go's ``strings.TrimSpace`` trims (``unicode.IsSpace``); Python's ``str.strip`` would also
+#: drop ``\x1c``-``\x1f``.
+GO_SPACE = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+            "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+_TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
+_FALSE = frozenset(("0", "f", "F", "FALSE", "false", "False"))
+
+
+def parse_bool(value: str) -> bool | None:
+    """Go's ``strconv.ParseBool``: True, False, or None when it refuses the text.
+
+    >>> parse_bool("T"), parse_bool("yes"), parse_bool("False")
+    (True, None, False)
+    """
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return None
 
 
 def go_quote(text: str) -> str:

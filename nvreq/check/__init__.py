@@ -17,12 +17,12 @@ if TYPE_CHECKING:
         collect,
         environment,
         is_legacy_image,
-        parse_bool,
     )
     from nvreq.check.cuda_table import BRANCHES, Branch, min_driver_for_cuda, mvc_min_driver
     from nvreq.check.report import Report, RequirementResult, VerdictName
     from nvreq.check.text import render
     from nvreq.check.toolkit_report import check_toolkit
+    from nvreq.go_text import parse_bool
 
 __all__ = [
     "BRANCHES",
@@ -72,7 +72,7 @@ _TABLE = {
     "is_legacy_image": "nvreq.check.collection",
     "min_driver_for_cuda": "nvreq.check.cuda_table",
     "mvc_min_driver": "nvreq.check.cuda_table",
-    "parse_bool": "nvreq.check.collection",
+    "parse_bool": "nvreq.go_text",
     "render": "nvreq.check.text",
 }
 

@@ -28,7 +28,7 @@ from nvreq.devices.select import (
     resolve_devices,
 )
 from nvreq.errors import InputError
-from nvreq.host.config import toolkit_setting
+from nvreq.host.config import ToolkitConfig
 from nvreq.host.profile import HostProfile
 from nvreq.require.gosemver import Behaviour, behaviour_for
 from nvreq.require.semantics import Context, Unknown, Verdict, evaluate
@@ -131,9 +131,10 @@ def gate(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
     env_map, env_error = environment(env)
     behaviour = behaviour_for(host.runtime.toolkit_version)
     legacy = is_legacy_image(env_map)
+    settings = ToolkitConfig.from_host(host, config)  # read once, for every step below
     selection = resolve_devices(env_map, host, legacy_image=legacy, mode=mode,
                                 privileged=privileged, mounts=mounts, annotations=annotations,
-                                config=config, via_hook=gpus is not None)
+                                config=settings, via_hook=gpus is not None)
     if not hook:
         selection = replace(selection, gpu_container=False, gpus=(), mig_devices=(), error=None)
     if semantics is None:
@@ -144,8 +145,8 @@ def gate(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
         collected = collect(env_map, behaviour=behaviour)
     # the config key disables the check on the hook path only, not in CSV mode
     disabled = collected.disabled or (
-        semantics == "cli" and toolkit_setting(host, "disable-require", config) is True)
-    capabilities = _capabilities(env_map, host, selection, legacy, config)
+        semantics == "cli" and settings.disable_require)
+    capabilities = _capabilities(env_map, host, selection, legacy, settings)
     error = env_error
     if error is None and selection.gpu_container:
         error = _hook_error(selection, capabilities, collected.error
@@ -210,10 +211,10 @@ def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
 
 
 def _capabilities(env: Mapping[str, str], host: HostProfile, selection: DeviceSelection,
-                  legacy: bool, config: Mapping[str, Any] | None) -> CapabilityResult | None:
+                  legacy: bool, settings: ToolkitConfig) -> CapabilityResult | None:
     if not selection.gpu_container:
         return None
-    supported = toolkit_setting(host, "supported-driver-capabilities", config)
+    supported = settings.supported_driver_capabilities
     mode = selection.mode if selection.mode in ("legacy", "jit-cdi", "cdi", "csv") else "legacy"
     return resolve_capabilities(env, legacy_image=legacy, supported=supported, mode=mode,
                                 toolkit_version=host.runtime.toolkit_version)

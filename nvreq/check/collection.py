@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from nvreq.go_text import parse_bool
 from nvreq.require.gosemver import Behaviour, SemverError
 from nvreq.require.gosemver import parse as parse_semver
 from nvreq.require.lint import Diagnostic, lint_requirement
@@ -19,7 +20,6 @@ __all__ = [
     "collect",
     "environment",
     "is_legacy_image",
-    "parse_bool",
 ]
 
 PREFIX = "NVIDIA_REQUIRE_"
@@ -29,18 +29,7 @@ LEGACY_VARIABLE = "CUDA_VERSION"
 #: nvidia-container-cli takes at most this many --require flags
 MAX_REQUIREMENTS = 32
 TOO_MANY = "input error: too many requirements"
-_TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
-_FALSE = frozenset(("0", "f", "F", "FALSE", "false", "False"))
 _UINT32 = 2**32
-
-
-def parse_bool(value: str) -> bool | None:
-    """Go's ``strconv.ParseBool``: True, False, or None when it refuses the text."""
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    return None
 
 
 def environment(env: Mapping[str, str] | Iterable[str]) -> tuple[dict[str, str], str | None]:

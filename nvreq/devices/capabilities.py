@@ -12,7 +12,8 @@ from typing import Any
 
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.errors import InputError
-from nvreq.host.config import GO_SPACE, version_at_least
+from nvreq.go_text import GO_SPACE
+from nvreq.require.versions import version_at_least
 
 __all__ = [
     "ALL_CAPABILITIES",

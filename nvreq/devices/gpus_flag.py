@@ -12,7 +12,7 @@ from typing import Any
 
 from nvreq.errors import InputError
 from nvreq.go_text import GoCsvError, atoi, csv_field, go_quote, read_csv_record
-from nvreq.host.config import version_at_least
+from nvreq.require.versions import version_at_least
 
 __all__ = [
     "NVIDIA_DRIVER_CAPABILITY_SET",

@@ -15,7 +15,9 @@ from typing import Any
 
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.devices.resolution import DeviceWarning
-from nvreq.host.config import GO_SPACE, ToolkitConfig, version_at_least
+from nvreq.go_text import GO_SPACE
+from nvreq.host.config import ToolkitConfig
+from nvreq.require.versions import version_at_least
 
 __all__ = ["MOUNT_ROOT", "VISIBLE_DEVICES", "Request", "RequestSource", "gather_request"]
 

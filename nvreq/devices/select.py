@@ -20,8 +20,9 @@ from nvreq.devices.mig import resolve_mig_access
 from nvreq.devices.request import Request, RequestSource, gather_request
 from nvreq.devices.resolution import DeviceWarning, Resolution, gpu_label, mig_label, nvml_mig_list
 from nvreq.errors import InputError
-from nvreq.host.config import ToolkitConfig, version_at_least
+from nvreq.host.config import ToolkitConfig
 from nvreq.host.profile import Gpu, HostProfile, MigDevice
+from nvreq.require.versions import version_at_least
 
 __all__ = [
     "HOOK_CDI_ERROR",
@@ -212,20 +213,21 @@ def resolve_devices(env: Mapping[str, str], host: HostProfile, *, legacy_image: 
                     mode: str | None = None, privileged: bool | None = None,
                     mounts: Sequence[Mapping[str, Any]] = (),
                     annotations: Mapping[str, str] | None = None,
-                    config: Mapping[str, Any] | None = None,
+                    config: Mapping[str, Any] | ToolkitConfig | None = None,
                     via_hook: bool = False) -> DeviceSelection:
     """Resolve the container's devices on ``host`` as the runtime in ``mode`` would.
 
     ``mode`` defaults to the profile's ``runtime.mode``, else ``legacy``; ``privileged`` to
-    ``runtime.privileged``; ``config`` keys override the profile's ``runtime.config``. ``via_hook``
-    means the hook is invoked directly (docker ``--gpus`` without the ``nvidia`` runtime).
+    ``runtime.privileged``; ``config`` keys override the profile's ``runtime.config`` (a
+    ``ToolkitConfig`` already read is taken as it is). ``via_hook`` means the hook is invoked
+    directly (docker ``--gpus`` without the ``nvidia`` runtime).
 
     >>> from nvreq.host.profile import Gpu
     >>> host = HostProfile(gpus=(Gpu(0, uuid="GPU-a"), Gpu(1, uuid="GPU-b")))
     >>> resolve_devices({"NVIDIA_VISIBLE_DEVICES": "1"}, host, legacy_image=False).devices
     ('GPU-b',)
     """
-    cfg = ToolkitConfig.from_host(host, config)
+    cfg = config if isinstance(config, ToolkitConfig) else ToolkitConfig.from_host(host, config)
     chosen, reason = _chosen_mode(mode, host, cfg)
     priv = bool(host.runtime.privileged) if privileged is None else privileged
     version = host.runtime.toolkit_version

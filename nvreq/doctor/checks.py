@@ -15,9 +15,11 @@ from typing import Any
 
 from nvreq.doctor.stack import inspect_stack
 from nvreq.errors import NvreqError
+from nvreq.host.config import CONFIG_KEYS
 from nvreq.host.packages import Package, Runner, read_installed
-from nvreq.host.profile import CONFIG_DEFAULTS, HostProfile
+from nvreq.host.profile import HostProfile
 from nvreq.host.runtime_files import RuntimeFiles, read_runtime_files
+from nvreq.require.versions import version_at_least, version_tuple
 
 __all__ = ["BINARIES", "Check", "DoctorReport", "run_doctor"]
 
@@ -34,20 +36,6 @@ BINARIES: tuple[tuple[str, bool, str], ...] = (
     ("nvidia-container-runtime", False, "nvidia-container-toolkit-base"),
     ("nvidia-ctk", False, "nvidia-container-toolkit-base"),
 )
-
-_EFFECTS = {
-    "accept-nvidia-visible-devices-envvar-when-unprivileged":
-        "NVIDIA_VISIBLE_DEVICES is honoured only in privileged containers",
-    "accept-nvidia-visible-devices-as-volume-mounts":
-        "devices are also requested through volume mounts (/var/run/nvidia-container-devices)",
-    "swarm-resource": "devices are requested through the listed swarm variables",
-    "supported-driver-capabilities": "capabilities outside this list are refused",
-    "disable-require": "NVIDIA_REQUIRE_* is not checked on the hook path",
-    "nvidia-container-runtime.mode": "the nvidia runtime resolves devices in this mode",
-    "nvidia-container-runtime.modes.cdi.default-kind": "bare CDI ids use this kind",
-    "nvidia-container-runtime.modes.cdi.annotation-prefixes": "CDI annotations use these prefixes",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -78,15 +66,9 @@ class DoctorReport:
         return {"ok": bool(self), "checks": [c.to_dict() for c in self.checks]}
 
 
-def _numbers(text: str) -> tuple[int, ...]:
-    match = re.match(r"\d+(?:\.\d+)*", text.strip())
-    return tuple(int(p) for p in match.group().split(".")) if match else ()
-
-
 def _at_least(version: str, minimum: str) -> bool:
-    have, want = _numbers(version), _numbers(minimum)
-    width = max(len(have), len(want))
-    return have + (0,) * (width - len(have)) >= want + (0,) * (width - len(want))
+    """An unreadable version counts as too old here: the doctor asks for proof."""
+    return version_at_least(version, *map(int, minimum.split(".")), unknown=False)
 
 
 def run_doctor(root: str | Path = "/", *, nvml: Callable[[], HostProfile] | None = None,
@@ -117,7 +99,7 @@ def _kernel(root: Path) -> Check:
         release = (root / "proc/sys/kernel/osrelease").read_text("utf-8", "replace").strip()
     except OSError:
         return Check("kernel", WARN, "Linux kernel version unknown (no /proc/sys/kernel/osrelease)")
-    version = _numbers(release)[:2]
+    version = (version_tuple(release) or ())[:2]
     if version > (3, 10):
         return Check("kernel", PASS, f"Linux kernel {release} (> 3.10)")
     if version == (3, 10):
@@ -130,7 +112,7 @@ def _kernel(root: Path) -> Check:
 def _docker(run: Runner, packages: dict[str, Package]) -> Check:
     version = run(["docker", "version", "--format", "{{.Server.Version}}"])
     how = "docker version"
-    if not version or not _numbers(version):
+    if not version or version_tuple(version) is None:
         name = next((n for n in ("docker-ce", "docker.io", "moby-engine", "docker")
                      if n in packages), None)
         if name is None:
@@ -233,13 +215,14 @@ def _config(files: RuntimeFiles) -> list[Check]:
     if files.config is None:
         return [Check("config", PASS, f"no {files.config_path}: the toolkit defaults apply")]
     checks = []
-    for key, default in CONFIG_DEFAULTS.items():
-        value = files.stated(key)
+    for key in CONFIG_KEYS:
+        value, default = files.stated(key.name), key.default
         if value is None or value == default or (isinstance(default, tuple)
                                                  and value == list(default)):
             continue
-        checks.append(Check(f"config:{key}", WARN, f"{key} = {value!r}: {_EFFECTS[key]}",
-                            f"remove {key} from {files.config_path} to restore {default!r}"))
+        checks.append(Check(f"config:{key.name}", WARN, f"{key.name} = {value!r}: {key.effect}",
+                            f"remove {key.name} from {files.config_path} to restore "
+                            f"{default!r}"))
     return checks or [Check("config", PASS, "config.toml keeps the defaults of every setting "
                             "that changes verdicts")]
 

@@ -7,13 +7,17 @@ from nvreq._lazy import door
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from nvreq.go_text import GO_SPACE
     from nvreq.host.config import (
+        CONFIG_DEFAULTS,
+        CONFIG_KEYS,
         DEFAULTS,
-        GO_SPACE,
+        FULL_DRIVER_CAPABILITIES,
+        RUNTIME_MODES,
+        ConfigKey,
         ToolkitConfig,
+        lookup_config,
         toolkit_setting,
-        version_at_least,
-        version_tuple,
     )
     from nvreq.host.local import local_host, with_local_runtime
     from nvreq.host.nvml import NvmlError, live_profile
@@ -29,15 +33,12 @@ if TYPE_CHECKING:
         toolkit_version,
     )
     from nvreq.host.profile import (
-        CONFIG_DEFAULTS,
-        FULL_DRIVER_CAPABILITIES,
         PROFILE_FORMAT,
         Gpu,
         HostProfile,
         Mig,
         MigDevice,
         RuntimeSettings,
-        lookup_config,
     )
     from nvreq.host.runtime_files import (
         DAEMON_JSON,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
         MAX_GPUS,
         MAX_MIG_DEVICES,
         MAX_STRING,
-        RUNTIME_MODES,
         RUNTIME_PLATFORMS,
         cuda_from_int,
         normalize_bus_id,
@@ -71,6 +71,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFIG_DEFAULTS",
+    "CONFIG_KEYS",
     "DAEMON_JSON",
     "DEFAULTS",
     "DEFAULT_PRESET",
@@ -85,6 +86,7 @@ __all__ = [
     "RUNTIME_MODES",
     "RUNTIME_PLATFORMS",
     "TOOLKIT_CONFIG",
+    "ConfigKey",
     "Dependency",
     "Gpu",
     "HostProfile",
@@ -117,20 +119,20 @@ __all__ = [
     "satisfies",
     "toolkit_setting",
     "toolkit_version",
-    "version_at_least",
-    "version_tuple",
     "with_local_runtime",
     "with_runtime",
 ]
 
 _TABLE = {
-    "CONFIG_DEFAULTS": "nvreq.host.profile",
+    "CONFIG_DEFAULTS": "nvreq.host.config",
+    "CONFIG_KEYS": "nvreq.host.config",
+    "ConfigKey": "nvreq.host.config",
     "DAEMON_JSON": "nvreq.host.runtime_files",
     "DEFAULTS": "nvreq.host.config",
     "DEFAULT_PRESET": "nvreq.host.sources",
     "Dependency": "nvreq.host.packages",
-    "FULL_DRIVER_CAPABILITIES": "nvreq.host.profile",
-    "GO_SPACE": "nvreq.host.config",
+    "FULL_DRIVER_CAPABILITIES": "nvreq.host.config",
+    "GO_SPACE": "nvreq.go_text",
     "Gpu": "nvreq.host.profile",
     "HostProfile": "nvreq.host.profile",
     "MAX_DEPTH": "nvreq.host.schema",
@@ -143,7 +145,7 @@ _TABLE = {
     "NvmlError": "nvreq.host.nvml",
     "PROFILE_FORMAT": "nvreq.host.profile",
     "Package": "nvreq.host.packages",
-    "RUNTIME_MODES": "nvreq.host.schema",
+    "RUNTIME_MODES": "nvreq.host.config",
     "RUNTIME_PLATFORMS": "nvreq.host.schema",
     "Runner": "nvreq.host.packages",
     "RuntimeFiles": "nvreq.host.runtime_files",
@@ -157,7 +159,7 @@ _TABLE = {
     "load_preset": "nvreq.host.sources",
     "load_profile": "nvreq.host.sources",
     "local_host": "nvreq.host.local",
-    "lookup_config": "nvreq.host.profile",
+    "lookup_config": "nvreq.host.config",
     "normalize_bus_id": "nvreq.host.schema",
     "parse_profile_text": "nvreq.host.sources",
     "parse_toml": "nvreq.host.sources",
@@ -171,8 +173,6 @@ _TABLE = {
     "satisfies": "nvreq.host.packages",
     "toolkit_setting": "nvreq.host.config",
     "toolkit_version": "nvreq.host.packages",
-    "version_at_least": "nvreq.host.config",
-    "version_tuple": "nvreq.host.config",
     "with_local_runtime": "nvreq.host.local",
     "with_runtime": "nvreq.host.runtime_files",
 }

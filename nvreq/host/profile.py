@@ -6,40 +6,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from nvreq.host.config import CONFIG_DEFAULTS as CONFIG_DEFAULTS
+from nvreq.host.config import FULL_DRIVER_CAPABILITIES as FULL_DRIVER_CAPABILITIES
+from nvreq.host.config import MODE_KEY
+from nvreq.host.config import lookup_config as lookup_config
+
 if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
-    "CONFIG_DEFAULTS",
-    "FULL_DRIVER_CAPABILITIES",
     "PROFILE_FORMAT",
     "Gpu",
     "HostProfile",
     "Mig",
     "MigDevice",
     "RuntimeSettings",
-    "lookup_config",
 ]
 
 #: The ``format`` value nvreq writes.
 PROFILE_FORMAT = "nvreq-host/1"
-
-#: The toolkit's full driver-capability list, printed sorted (``capabilities.md`` §2).
-FULL_DRIVER_CAPABILITIES = "compat32,compute,display,graphics,ngx,utility,video"
-
-#: The ``runtime.config`` keys nvreq reads, with the toolkit's defaults (dotted = nested tables).
-CONFIG_DEFAULTS: Mapping[str, Any] = {
-    "accept-nvidia-visible-devices-envvar-when-unprivileged": True,
-    "accept-nvidia-visible-devices-as-volume-mounts": False,
-    "swarm-resource": "",
-    "supported-driver-capabilities": FULL_DRIVER_CAPABILITIES,
-    "disable-require": False,
-    "nvidia-container-runtime.mode": "auto",
-    "nvidia-container-runtime.modes.cdi.default-kind": "nvidia.com/gpu",
-    "nvidia-container-runtime.modes.cdi.annotation-prefixes": ("cdi.k8s.io/",),
-}
-
-_MODE_KEY = "nvidia-container-runtime.mode"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +137,11 @@ class HostProfile:
 
     @property
     def runtime_mode(self) -> str:
-        """The runtime mode: ``runtime.mode``, else the config's mode key if stated, else legacy."""
+        """The runtime mode in effect: ``runtime.mode``, else the config's mode key if stated, else
+        ``legacy`` (no runtime named: docker ``--gpus`` calls the hook directly)."""
         if self.runtime.mode is not None:
             return self.runtime.mode
-        stated = lookup_config(self.runtime.config, _MODE_KEY)
+        stated = lookup_config(self.runtime.config, MODE_KEY)
         return stated if isinstance(stated, str) else "legacy"
 
     @property
@@ -171,29 +157,12 @@ class HostProfile:
     def config_value(self, key: str) -> Any:
         """A ``runtime.config`` value by dotted key, or the toolkit default for keys nvreq reads.
 
-        >>> HostProfile().config_value("disable-require")
-        False
+        The mode key answers the mode in effect, as ``runtime_mode`` does.
+
+        >>> HostProfile().config_value("disable-require"), HostProfile().config_value(MODE_KEY)
+        (False, 'legacy')
         """
-        if key == _MODE_KEY and self.runtime.mode is not None:
-            return self.runtime.mode
+        if key == MODE_KEY:
+            return self.runtime_mode
         found = lookup_config(self.runtime.config, key)
-        if found is not None:
-            return found
-        return CONFIG_DEFAULTS.get(key)
-
-
-def lookup_config(config: Mapping[str, Any], key: str) -> Any:
-    """A ``config.toml`` value by dotted key (a flat dotted key, or nested tables); None if absent.
-
-    >>> lookup_config({"nvidia-container-runtime": {"mode": "cdi"}},
-    ...               "nvidia-container-runtime.mode")
-    'cdi'
-    """
-    if key in config:
-        return config[key]
-    node: Any = config
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
+        return CONFIG_DEFAULTS.get(key) if found is None else found

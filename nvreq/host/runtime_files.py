@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from nvreq.errors import ProfileError
-from nvreq.host.profile import CONFIG_DEFAULTS, HostProfile, RuntimeSettings
+from nvreq.host.config import CONFIG_KEYS, MODE_KEY, lookup_config
+from nvreq.host.profile import HostProfile, RuntimeSettings
 
 __all__ = [
     "DAEMON_JSON",
@@ -54,12 +55,7 @@ class RuntimeFiles:
 
     def stated(self, key: str) -> Any:
         """A ``config.toml`` value by dotted key, or None when the file does not state it."""
-        node: Any = self.config or {}
-        for part in key.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                return None
-            node = node[part]
-        return node
+        return lookup_config(self.config or {}, key, flat=False)
 
     def settings(self, toolkit_version: str | None = None) -> RuntimeSettings:
         """The ``runtime`` section these files imply (validated like a profile).
@@ -69,15 +65,15 @@ class RuntimeFiles:
         default, ``docker run --gpus`` calls the hook directly, which always resolves ``legacy``.
         """
         config: dict[str, Any] = {}
-        for key in CONFIG_DEFAULTS:
-            value = self.stated(key)
+        for key in CONFIG_KEYS:
+            value = self.stated(key.name)
             if value is not None:
                 node = config
-                *parents, leaf = key.split(".")
+                *parents, leaf = key.name.split(".")
                 for part in parents:
                     node = node.setdefault(part, {})
                 node[leaf] = value
-        mode = self.stated("nvidia-container-runtime.mode")
+        mode = self.stated(MODE_KEY)
         if self.daemon is not None:
             mode = (mode or "auto") if self.default_runtime == "nvidia" else "legacy"
         section: dict[str, Any] = {"config": config, "mode": mode,

@@ -9,6 +9,11 @@ from typing import Any, TypeVar
 
 from nvreq.brands import brand_name
 from nvreq.errors import ProfileError
+from nvreq.host.config import RUNTIME_MODES as RUNTIME_MODES
+from nvreq.host.config import kind_of as _kind
+from nvreq.host.config import read_bool as _bool
+from nvreq.host.config import read_string as _string
+from nvreq.host.config import validate_config
 from nvreq.host.profile import PROFILE_FORMAT, Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
 
 __all__ = [
@@ -16,7 +21,6 @@ __all__ = [
     "MAX_GPUS",
     "MAX_MIG_DEVICES",
     "MAX_STRING",
-    "RUNTIME_MODES",
     "RUNTIME_PLATFORMS",
     "cuda_from_int",
     "normalize_bus_id",
@@ -28,7 +32,6 @@ MAX_GPUS = 256
 MAX_MIG_DEVICES = 64
 MAX_STRING = 256
 MAX_DEPTH = 8
-RUNTIME_MODES = ("legacy", "jit-cdi", "cdi", "csv", "auto")
 RUNTIME_PLATFORMS = ("nvml", "tegra", "wsl")
 MIG_MODES = ("enabled", "disabled", "unsupported")
 
@@ -173,27 +176,9 @@ def _opt(obj: _Obj, key: str, path: str, read: Callable[[Any, str], _T]) -> _T |
     return None if value is None else read(value, _join(path, key))
 
 
-def _kind(value: Any) -> str:
-    names = {type(None): "null", bool: "a boolean", int: "an integer", float: "a number",
-             str: "a string", list: "a list", tuple: "a list", dict: "an object"}
-    return names.get(type(value), "an object" if isinstance(value, Mapping) else "a value")
-
-
-def _string(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        raise ProfileError(f"Expected a string, got {_kind(value)}", path)
-    return value
-
-
 def _int(value: Any, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ProfileError(f"Expected an integer >= 0, got {_kind(value)}", path)
-    return value
-
-
-def _bool(value: Any, path: str) -> bool:
-    if not isinstance(value, bool):
-        raise ProfileError(f"Expected true or false, got {_kind(value)}", path)
     return value
 
 
@@ -326,30 +311,12 @@ def _mig_device(value: Any, path: str) -> MigDevice:
     )
 
 
-_CONFIG_TYPES: dict[str, Callable[[Any, str], Any]] = {
-    "accept-nvidia-visible-devices-envvar-when-unprivileged": _bool,
-    "accept-nvidia-visible-devices-as-volume-mounts": _bool,
-    "swarm-resource": _string,
-    "supported-driver-capabilities": _string,
-    "disable-require": _bool,
-    "nvidia-container-runtime.mode": _choice(RUNTIME_MODES),
-    "nvidia-container-runtime.modes.cdi.default-kind": _string,
-    "nvidia-container-runtime.modes.cdi.annotation-prefixes":
-        lambda v, p: [_string(s, f"{p}[{i}]") for i, s in enumerate(_list(v, p))],
-}
-
-
 def _runtime(value: Any, path: str) -> RuntimeSettings:
     obj = _object(value, path)
     _keys(obj, path, ("mode", "platform", "toolkit_version", "privileged", "config",
                       "cdi_devices", "docker"))
     config = dict(_opt(obj, "config", path, _object) or {})
-    for key, read in _CONFIG_TYPES.items():
-        node: Any = config
-        for part in key.split("."):
-            node = node.get(part) if isinstance(node, Mapping) else None
-        if node is not None:
-            read(node, f"{path}.config.{key}")
+    validate_config(config, f"{path}.config")
     version = _opt(obj, "toolkit_version", path, _string)
     if version is not None and not re.fullmatch(_VERSION, version):
         raise ProfileError("Expected a toolkit version such as '1.17.4'",

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nvreq.brands import brand_name_pre_1_9
-from nvreq.host.config import version_at_least
 from nvreq.require.syntax import Alternative, Clause, Requirement
-from nvreq.require.versions import compare_versions, utf8
+from nvreq.require.versions import compare_versions, utf8, version_at_least
 
 __all__ = [
     "INVALID_EXPRESSION",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+from nvreq.go_text import GO_SPACE
 from nvreq.require.gosemver import Behaviour, SemverError, compare, is_valid, parse
 from nvreq.require.syntax import KEYS, ascii_lower
 
@@ -45,13 +46,10 @@ DropReason = Literal["blank", "empty-key", "key-case", "unknown-key"]
 NOT_MET = "requirements not met: "
 #: factory.go tries the operators in this order; the first that prefixes the rest wins
 _OPERATORS = ("!=", "<=", ">=", "=", "<", ">")
-#: Go's unicode.IsSpace (strings.TrimSpace); Python's str.strip would also drop \x1c-\x1f
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) \
-    + "\u2028\u2029\u202f\u205f\u3000"
 
 
 def _go_blank(text: str) -> bool:
-    return not text.strip(_GO_SPACE)
+    return not text.strip(GO_SPACE)
 
 
 @dataclass(frozen=True, slots=True)

