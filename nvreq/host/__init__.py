@@ -119,6 +119,8 @@ __all__ = [
     "satisfies",
     "toolkit_setting",
     "toolkit_version",
+    "version_at_least",
+    "version_tuple",
     "with_local_runtime",
     "with_runtime",
 ]
@@ -176,5 +178,9 @@ _TABLE = {
     "with_local_runtime": "nvreq.host.local",
     "with_runtime": "nvreq.host.runtime_files",
 }
+
+#: names kept for callers of earlier releases, now at home elsewhere (resolved on first use only)
+_TABLE.update({"version_at_least": "nvreq.require.versions",
+               "version_tuple": "nvreq.require.versions"})
 
 __getattr__ = door("nvreq.host", _TABLE)
