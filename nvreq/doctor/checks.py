@@ -16,6 +16,7 @@ from typing import Any
 from nvreq.doctor.stack import inspect_stack
 from nvreq.errors import NvreqError
 from nvreq.host.config import CONFIG_KEYS
+from nvreq.host.nvml import live_profile
 from nvreq.host.packages import Package, Runner, read_installed
 from nvreq.host.profile import HostProfile
 from nvreq.host.runtime_files import RuntimeFiles, read_runtime_files
@@ -74,8 +75,6 @@ def _at_least(version: str, minimum: str) -> bool:
 def run_doctor(root: str | Path = "/", *, nvml: Callable[[], HostProfile] | None = None,
                runner: Runner | None = None) -> DoctorReport:
     """Run every check against the host under ``root``; ``nvml`` defaults to the live NVML."""
-    from nvreq.host.nvml import live_profile
-
     root = Path(root)
     run: Runner = runner or (lambda argv: None)
     found = read_installed(root, runner)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from nvreq.check.checker import contexts_for, gate
+from nvreq.check.checker import check_env, contexts_for, gate
 from nvreq.check.collection import Collected, collect, environment
 from nvreq.check.report import Report, VerdictName
 from nvreq.errors import InputError
@@ -23,6 +23,7 @@ from nvreq.host.profile import HostProfile
 from nvreq.require.compiled import CompiledRequirement, Result, context_key
 from nvreq.require.gosemver import behaviour_for
 from nvreq.require.semantics import INVALID_EXPRESSION, Unknown, unsatisfied_message
+from nvreq.require.syntax import parse_requirement
 
 __all__ = ["Fleet", "FleetResult", "HostVerdict", "Outcome"]
 
@@ -147,8 +148,6 @@ class FleetResult:
 
     def report(self, host: str) -> Report:
         """The full explanation for one host, from ``check_env`` (the explaining evaluator)."""
-        from nvreq.check.checker import check_env
-
         entry = self._snapshot.index.get(host)
         if entry is None or entry[1] >= self._snapshot.size:
             raise KeyError(host)
@@ -273,8 +272,6 @@ class Fleet:
         return self._profiles[self._index[host][0]]
 
     def _compile(self, text: str) -> CompiledRequirement:
-        from nvreq.require.syntax import parse_requirement
-
         with self._lock:
             compiled = self._compiled.get(text)
             if compiled is None:
@@ -348,8 +345,6 @@ def _run(compiled: tuple[CompiledRequirement, ...], contexts: list[Any],
 
 
 def _explained(env: Env, host: HostProfile, unknown: Unknown) -> Report:
-    from nvreq.check.checker import check_env
-
     return check_env(env, host, unknown=unknown)
 
 

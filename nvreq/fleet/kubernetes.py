@@ -15,9 +15,11 @@ from typing import Any, Literal
 
 from nvreq.brands import BRAND_NAMES, brand_name
 from nvreq.check.collection import MAX_REQUIREMENTS, collect, environment
+from nvreq.devices.select import resolve_devices
 from nvreq.errors import InputError
 from nvreq.fleet.gfd_labels import CURRENT, GPU_PRODUCT, LabelSet, is_label_key
 from nvreq.fleet.selector import INT64_MAX, Match, Term, conjoin, simplify, term, term_expressions
+from nvreq.host.profile import HostProfile
 from nvreq.require.syntax import Clause, Requirement, ascii_lower
 
 __all__ = ["BRAND_POLICIES", "DEFAULT_MAX_TERMS", "Affinity", "BrandPolicy", "and_existing",
@@ -344,9 +346,6 @@ def node_affinity(env: Mapping[str, str] | Iterable[str], **options: Any) -> Aff
 
     >>> node_affinity({"NVIDIA_REQUIRE_CUDA": "cuda>=12.4", "NVIDIA_VISIBLE_DEVICES": "void"}).terms
     """
-    from nvreq.devices.select import resolve_devices
-    from nvreq.host.profile import HostProfile
-
     env_map, error = environment(env)
     if error:
         raise InputError(error)

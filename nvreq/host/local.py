@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nvreq.host.nvml import live_profile
 from nvreq.host.packages import Runner, read_installed, toolkit_version
 from nvreq.host.profile import HostProfile
 from nvreq.host.runtime_files import read_runtime_files, with_runtime
@@ -28,6 +29,4 @@ def local_host(root: str | Path = "/", runner: Runner | None = None) -> HostProf
     A caller that has no live host (no driver) gets an ``NvmlError`` whose text points to
     ``--host PRESET`` and ``--host FILE``.
     """
-    from nvreq.host.nvml import live_profile
-
     return with_local_runtime(live_profile(root=root), root, runner)

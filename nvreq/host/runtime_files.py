@@ -16,6 +16,7 @@ from typing import Any
 from nvreq.errors import ProfileError
 from nvreq.host.config import CONFIG_KEYS, MODE_KEY, lookup_config
 from nvreq.host.profile import HostProfile, RuntimeSettings
+from nvreq.host.sources import parse_toml
 
 __all__ = [
     "DAEMON_JSON",
@@ -103,8 +104,6 @@ def read_runtime_files(root: str | Path = "/") -> RuntimeFiles:
     config_text, daemon_text = _read(config_path), _read(daemon_path)
     config = daemon = None
     if config_text is not None:
-        from nvreq.host.sources import parse_toml
-
         config = parse_toml(config_text, str(config_path))
     if daemon_text is not None:
         try:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from nvreq.go_text import GO_SPACE
 from nvreq.require.gosemver import Behaviour, SemverError, compare, is_valid, parse
+from nvreq.require.semantics import Context
 from nvreq.require.syntax import KEYS, ascii_lower
 
 if TYPE_CHECKING:
@@ -76,8 +77,6 @@ def facts_for_comparison(host: HostProfile, first_gpu: Gpu | None) -> ToolkitFac
     """
     if first_gpu is None:
         return ToolkitFacts(cuda=host.cuda, driver=host.driver)
-    from nvreq.require.semantics import Context
-
     ctx = Context.for_gpu(host.cuda, host.driver, first_gpu.arch, first_gpu.brand,
                           toolkit_version=host.runtime.toolkit_version)
     return ToolkitFacts(cuda=host.cuda, driver=host.driver, arch=ctx.arch, brand=ctx.brand)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from nvreq.errors import ProfileError
+from nvreq.host.importers._build import build_profile
 from nvreq.host.profile import HostProfile
 
 __all__ = ["parse_container_cli_info"]
@@ -40,8 +41,6 @@ def parse_container_cli_info(text: str, *, source: str | None = None) -> HostPro
         raise ProfileError("Expected nvidia-container-cli info output ('NVRM version…')",
                            source=source, line=1)
     data["source"] = {"kind": "nvidia-container-cli"}
-    from nvreq.host.importers._build import build_profile
-
     return build_profile(data, source, warnings)
 
 

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from xml.parsers import expat
 
 from nvreq.errors import ProfileError
+from nvreq.host.importers._build import build_profile
 from nvreq.host.profile import HostProfile
 
 __all__ = ["MAX_XML_BYTES", "parse_compute_caps", "parse_gpu_list", "parse_nvidia_smi_xml"]
@@ -98,8 +99,6 @@ def parse_nvidia_smi_xml(data: bytes | str, *, source: str | None = None,
                         "output of nvidia-smi --query-gpu=index,compute_cap --format=csv,noheader")
     data_dict: dict[str, Any] = {"driver": _value(root, "driver_version"), "cuda": cuda,
                                  "gpus": gpus, "source": {"kind": "nvidia-smi"}}
-    from nvreq.host.importers._build import build_profile
-
     return build_profile(data_dict, source, warnings)
 
 
