@@ -6,11 +6,19 @@ import sys
 
 from nvreq.errors import InputError
 
-__all__ = ["read_capped"]
+__all__ = ["read_capped", "read_head"]
 
 
 def _size(limit: int) -> str:
     return f"{limit >> 20} MiB" if limit >= 1 << 20 and not limit % (1 << 20) else f"{limit} bytes"
+
+
+def read_head(path: str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the file ``path``, so that a caller can tell a file over
+    ``limit`` without reading it whole; ``OSError`` passes through for callers that word their
+    own errors."""
+    with open(path, "rb") as handle:
+        return handle.read(limit + 1)
 
 
 def read_capped(path: str, limit: int, *, what: str = "file") -> bytes:
@@ -23,11 +31,7 @@ def read_capped(path: str, limit: int, *, what: str = "file") -> bytes:
     nvreq.errors.InputError: cannot read env file /nonexistent: No such file or directory
     """
     try:
-        if path == "-":
-            data = sys.stdin.buffer.read(limit + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
+        data = sys.stdin.buffer.read(limit + 1) if path == "-" else read_head(path, limit)
     except OSError as exc:
         raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     if len(data) > limit:

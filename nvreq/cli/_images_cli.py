@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["add_image_arguments", "image_options", "image_refs", "read_all", "render_table",
            "shown_env"]
 
+#: an --images-from list: one reference a line
+MAX_IMAGES_FROM_BYTES = 1 << 20
 _EVALUATED_PREFIX = "NVIDIA_"
 _EVALUATED = frozenset({"CUDA_VERSION"})
 
@@ -76,16 +78,10 @@ def image_refs(args: argparse.Namespace, positional: Sequence[str]) -> list[str]
     refs = list(positional)
     source = getattr(args, "images_from", None)
     if source:
-        from nvreq.errors import InputError
+        from nvreq.files import read_capped
 
-        try:
-            if source == "-":
-                text = sys.stdin.read()
-            else:
-                with open(source, encoding="utf-8") as f:
-                    text = f.read()
-        except OSError as exc:
-            raise InputError(f"cannot read --images-from {source}: {exc.strerror}") from None
+        text = read_capped(source, MAX_IMAGES_FROM_BYTES, what="--images-from").decode(
+            "utf-8", "replace")
         for line in text.splitlines():
             line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
             if line:

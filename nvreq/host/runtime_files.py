@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nvreq.errors import ProfileError
+from nvreq.files import read_head
 from nvreq.host.config import CONFIG_KEYS, MODE_KEY, lookup_config
 from nvreq.host.profile import HostProfile, RuntimeSettings
 from nvreq.host.sources import parse_toml
@@ -127,8 +128,7 @@ def with_runtime(profile: HostProfile, settings: RuntimeSettings) -> HostProfile
 
 def _read(path: Path) -> str | None:
     try:
-        with path.open("rb") as handle:
-            data = handle.read(_MAX_BYTES + 1)
+        data = read_head(str(path), _MAX_BYTES)
     except FileNotFoundError:
         return None
     except OSError as exc:

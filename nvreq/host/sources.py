@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from nvreq.errors import ProfileError
+from nvreq.files import read_head
 from nvreq.host.profile import HostProfile
 
 if TYPE_CHECKING:
@@ -82,8 +83,7 @@ def load_profile(path: str | Path) -> HostProfile:
     path = Path(path)
     source = str(path)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_XML_BYTES + 1)
+        data = read_head(source, MAX_XML_BYTES)
     except OSError as exc:
         raise ProfileError(f"Cannot read host profile: {exc.strerror or exc}",
                            source=source) from None

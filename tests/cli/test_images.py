@@ -36,6 +36,20 @@ def test_image_refs_from_file_and_positional(tmp_path: Path) -> None:
         ic.image_refs(_parse(["--images-from", str(tmp_path / "nope")]), [])
 
 
+def test_images_from_goes_through_the_capped_reader(tmp_path: Path) -> None:
+    listing = tmp_path / "images.txt"
+    listing.write_bytes(b"a:1\n" * (ic.MAX_IMAGES_FROM_BYTES // 4 + 1))
+    with pytest.raises(InputError) as ctx:
+        ic.image_refs(_parse(["--images-from", str(listing)]), [])
+    assert str(ctx.value) == f"--images-from {listing} is larger than 1 MiB"
+
+
+def test_images_from_reads_undecodable_bytes_without_a_traceback(tmp_path: Path) -> None:
+    listing = tmp_path / "images.txt"
+    listing.write_bytes(b"a:1\n\xff\n")
+    assert ic.image_refs(_parse(["--images-from", str(listing)]), []) == ["a:1", "\ufffd"]
+
+
 def test_image_options_platform_precedence() -> None:
     args = _parse(["--platform", "linux/arm64", "--insecure-registry", "r:5000"])
     options = ic.image_options(args, host_platform="linux/amd64")
