@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nvreq.check.report import Report
 from nvreq.require.semantics import AlternativeOutcome, ClauseOutcome, Verdict
+from nvreq.tables import table_lines
 
 __all__ = ["render"]
 
@@ -97,9 +98,7 @@ def _verdict_lines(variable: str, verdict: Verdict) -> list[str]:
 def _table(rows: tuple[tuple[str, ...], ...]) -> list[str]:
     if len(rows) <= 1:
         return ["  (the host has no GPU)"]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-            for r in rows]
+    return table_lines(rows, indent="  ")
 
 
 def render(report: Report) -> str:

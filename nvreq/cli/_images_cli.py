@@ -12,6 +12,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from nvreq.tables import table_lines
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TextIO
@@ -132,7 +134,4 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     a:1    ok
     bb:2   unsatisfied
     """
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-             for r in [headers, *rows]]
-    return "\n".join(lines)
+    return "\n".join(table_lines([headers, *rows]))

@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from nvreq.cli._envs import add_env_options, labelled_envs
+from nvreq.tables import table_lines
 
 if TYPE_CHECKING:
     from nvreq.fleet.core import Fleet, FleetResult
@@ -129,9 +130,8 @@ def _table(results: dict[str, FleetResult], data: FleetInput) -> str:
     for g, (_, profile, hosts) in enumerate(per_image[0]):
         rows.append([f"{g + 1}: {_describe(profile)}", str(len(hosts)),
                      *(_CELL[groups[g][0].verdict] for groups in per_image)])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines.append("")
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines += table_lines(rows)
     lines.append("(yes* = not checked by the runtime: disabled, or no GPU requested)")
     group_notes = [{n for h in hosts[:50] for n in data.notes.get(h, ())}
                    for _, _, hosts in per_image[0]]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nvreq.tables import table_lines
+
 if TYPE_CHECKING:
     from nvreq.host.packages import Runner
     from nvreq.host.profile import HostProfile
@@ -129,10 +131,7 @@ def render(profile: HostProfile) -> str:
     if not profile.gpus:
         lines.append("no GPUs")
     else:
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        for row in rows:
-            cells = (c.ljust(w) for c, w in zip(row, widths, strict=True))
-            lines.append("  ".join(cells).rstrip())
+        lines += table_lines(rows)
     return "\n".join(lines)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from nvreq.tables import table_lines
+
 __all__ = ["HELP", "add_arguments", "run"]
 
 HELP = "list the built-in host presets (--show NAME prints one as an editable JSON profile)"
@@ -40,9 +42,7 @@ def run(args: argparse.Namespace) -> int:
             (first.arch if first else None) or "unknown",
             str(profile.extra.get("x-basis", "")),
         ))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-        print("  ".join(cells) + "  " + row[-1])
+    for line in table_lines(rows, ragged_last=True):
+        print(line)
     print("\nUse one with --host preset:NAME; `nvreq presets --show NAME` prints it as JSON.")
     return 0
