@@ -20,7 +20,7 @@ from nvreq.devices.mig import resolve_mig_access
 from nvreq.devices.request import Request, RequestSource, gather_request
 from nvreq.devices.resolution import DeviceWarning, Resolution, gpu_label, mig_label, nvml_mig_list
 from nvreq.errors import InputError
-from nvreq.host.config import ToolkitConfig
+from nvreq.host.config import RUNTIME_MODES, ToolkitConfig
 from nvreq.host.profile import Gpu, HostProfile, MigDevice
 from nvreq.require.versions import version_at_least
 
@@ -34,7 +34,7 @@ __all__ = [
     "resolve_devices",
 ]
 
-MODES = ("legacy", "jit-cdi", "cdi", "csv", "auto")
+MODES = RUNTIME_MODES
 #: the hook's refusal when called directly (docker --gpus) with CDI names only (hook_config.go).
 HOOK_CDI_ERROR = (
     "invoking the NVIDIA Container Runtime Hook directly (e.g. specifying the docker --gpus flag) "
