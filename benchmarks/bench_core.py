@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nvreq import compiled
 from nvreq.host.profile import Gpu, HostProfile
+from nvreq.require import compiled
 from nvreq.require.semantics import Context, evaluate
 from nvreq.require.syntax import _lark, parse_requirement
 

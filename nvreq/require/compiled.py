@@ -8,13 +8,19 @@ holds it equal to the explaining evaluator on generated requirements and hosts.
 
 from __future__ import annotations
 
-import re
 import threading
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from nvreq.require.semantics import Context, Unknown
-from nvreq.require.syntax import CANONICAL_OP, KEYS, LONG_CLAUSE_BYTES, ascii_lower
+from nvreq.require.semantics import OPERATOR_TABLE, Context, Unknown
+from nvreq.require.syntax import (
+    CANONICAL_OP,
+    INVALID_ANYWHERE,
+    ascii_lower,
+    clause_problem,
+    is_long_clause,
+    split_piece,
+)
 from nvreq.require.versions import compare_versions, is_version_text, utf8, version_key
 
 if TYPE_CHECKING:
@@ -35,28 +41,25 @@ class Result(Enum):
         return self is Result.SATISFIED
 
 
-_OPCHARS = re.compile(r"[<>=!]+")
-_OPS = {"=": 0, "!=": 1, "<": 2, "<=": 3, ">": 4, ">=": 5}
 _INVALID = -1
 _TRUE = 1
 _FALSE = 0
-#: a prepared clause: (key, opcode, raw value, value as tuple or None, long, static invalid)
-_Prepared = tuple[str, int, str, "tuple[int, ...] | None", bool, bool]
+#: a prepared clause: (key, the operator's row of OPERATOR_TABLE, brand operator, raw value,
+#: value as tuple or None, long, invalid whatever the host)
+_Prepared = tuple[str, "tuple[bool, bool, bool]", bool, str, "tuple[int, ...] | None", bool, bool]
+_INVALID_PREPARED: _Prepared = ("", OPERATOR_TABLE["="], True, "", None, False, True)
 #: a context key: (cuda, cuda tuple, driver, driver tuple, device, arch, arch tuple, brand, unknown)
 ContextKey = tuple[object, ...]
 
 
 def _prepare(piece: str) -> _Prepared:
-    m = _OPCHARS.search(piece)
-    if m is None or m.start() == 0:
-        return ("", 0, "", None, False, True)
-    key = ascii_lower(piece[: m.start()])
-    op = CANONICAL_OP.get(m.group())
-    value = piece[m.end():]
-    if op is None or key not in KEYS or not value:
-        return ("", 0, "", None, False, True)
-    long = len(utf8(piece)) - len(m.group()) + len(op) >= LONG_CLAUSE_BYTES
-    return (key, _OPS[op], value, version_key(value) if key != "brand" else None, long, False)
+    """A clause read by the AST's own splitter and judged by its problem rules."""
+    key, run, value = split_piece(piece)
+    if clause_problem(key, run, value) in INVALID_ANYWHERE:
+        return _INVALID_PREPARED
+    op, name = CANONICAL_OP[run], ascii_lower(key)
+    return (name, OPERATOR_TABLE[op], op in ("=", "!="), value,
+            version_key(value) if name != "brand" else None, is_long_clause(key, op, value), False)
 
 
 #: prepared clauses by their text: official images share most clauses, so a never-seen
@@ -72,26 +75,12 @@ def _prepare_cached(piece: str) -> _Prepared:
     return prepared
 
 
-def _holds(opcode: int, cmp: int) -> bool:
-    if opcode == 0:
-        return cmp == 0
-    if opcode == 1:
-        return cmp != 0
-    if opcode == 2:
-        return cmp < 0
-    if opcode == 3:
-        return cmp <= 0
-    if opcode == 4:
-        return cmp > 0
-    return cmp >= 0
-
-
 def _tuple_cmp(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     return (a > b) - (a < b)
 
 
 def _clause(p: _Prepared, ctx: ContextKey) -> int:
-    key, opcode, value, vkey, long, invalid = p
+    key, holds, unordered, value, vkey, long, invalid = p
     if invalid:
         return _INVALID
     if key == "cuda":
@@ -106,10 +95,10 @@ def _clause(p: _Prepared, ctx: ContextKey) -> int:
         brand = ctx[7]
         if brand is None:
             return _TRUE if ctx[8] == "assume" else _FALSE
-        if opcode > 1:
+        if not unordered:
             return _INVALID
-        equal = brand == utf8(value).lower()
-        return _TRUE if equal == (opcode == 0) else (_INVALID if long else _FALSE)
+        return _TRUE if holds[1 if brand == utf8(value).lower() else 0] else (
+            _INVALID if long else _FALSE)
     if host is None:
         return _TRUE if ctx[8] == "assume" else _FALSE
     if vkey is not None and hkey is not None:
@@ -119,7 +108,7 @@ def _clause(p: _Prepared, ctx: ContextKey) -> int:
         if exact is None:
             return _INVALID
         cmp = exact
-    if _holds(opcode, cmp):
+    if holds[cmp + 1]:
         return _TRUE
     return _INVALID if long else _FALSE
 

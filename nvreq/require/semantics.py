@@ -6,15 +6,18 @@ host value it was compared with; ``compiled`` is the fast form held equal to it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from nvreq.brands import brand_name_pre_1_9
-from nvreq.require.syntax import Alternative, Clause, Requirement
+from nvreq.require.syntax import INVALID_ANYWHERE, Alternative, Clause, Requirement
 from nvreq.require.versions import compare_versions, utf8, version_at_least
 
 __all__ = [
     "INVALID_EXPRESSION",
+    "OPERATOR_TABLE",
     "UPDATE_HINT",
     "AlternativeOutcome",
     "ClauseOutcome",
@@ -140,22 +143,15 @@ class Verdict:
         return falses[-1] if falses and self.result == "unsatisfied" else None
 
 
-_STATIC_INVALID = frozenset(
-    ("missing-operator", "empty-key", "bad-operator", "unknown-key", "empty-value"))
-
-
-def _compare(op: str, cmp: int) -> bool:
-    if op == "=":
-        return cmp == 0
-    if op == "!=":
-        return cmp != 0
-    if op == "<":
-        return cmp < 0
-    if op == "<=":
-        return cmp <= 0
-    if op == ">":
-        return cmp > 0
-    return cmp >= 0
+#: libnvidia-container's operators: whether each holds when the host's value is below, equal to
+#: or above the required one (index ``cmp + 1`` for a comparison ``cmp`` of -1, 0 or 1). The
+#: explaining and the compiled evaluator both read it; the toolkit's Go evaluator has its own
+#: rules, in ``require.toolkit``.
+OPERATOR_TABLE: Mapping[str, tuple[bool, bool, bool]] = MappingProxyType({
+    "=": (False, True, False), "!=": (True, False, True),
+    "<": (True, False, False), "<=": (True, True, False),
+    ">": (False, False, True), ">=": (False, True, True),
+})
 
 
 def _host_value(clause: Clause, ctx: Context) -> tuple[bool, str | None]:
@@ -173,7 +169,7 @@ def _host_value(clause: Clause, ctx: Context) -> tuple[bool, str | None]:
 def evaluate_clause(clause: Clause, ctx: Context) -> ClauseOutcome:
     """Evaluate one clause the way the runtime's rule for its key does."""
     problem = clause.problem
-    if problem in _STATIC_INVALID:
+    if problem in INVALID_ANYWHERE:
         return ClauseOutcome(clause, "invalid", reason=problem)
     applies, actual = _host_value(clause, ctx)
     if not applies:
@@ -191,7 +187,7 @@ def evaluate_clause(clause: Clause, ctx: Context) -> ClauseOutcome:
         cmp = compare_versions(actual, clause.value)
         if cmp is None:
             return ClauseOutcome(clause, "invalid", actual, reason="bad-version")
-        holds = _compare(op, cmp)
+        holds = OPERATOR_TABLE[op][cmp + 1]
     if not holds and clause.is_long:
         return ClauseOutcome(clause, "invalid", actual, reason="long-clause")
     return ClauseOutcome(clause, "true" if holds else "false", actual)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from nvreq.require.compiled import CompiledRequirement
 
 __all__ = [
+    "INVALID_ANYWHERE",
     "KEYS",
     "MAX_CLAUSES",
     "MAX_SEGMENTS",
@@ -30,8 +31,11 @@ __all__ = [
     "Clause",
     "Requirement",
     "ascii_lower",
+    "clause_problem",
     "grammar_text",
+    "is_long_clause",
     "parse_requirement",
+    "split_piece",
 ]
 
 #: the keys the runtime knows, each compared with one host fact
@@ -60,6 +64,43 @@ Problem = Literal[
     "empty-key", "missing-operator", "bad-operator", "unknown-key", "empty-value",
     "bad-version", "brand-ordering",
 ]
+#: the problems that make a clause invalid whatever the host; ``bad-version`` and
+#: ``brand-ordering`` show only where a host value is compared (a known fact, a selected GPU)
+INVALID_ANYWHERE: frozenset[Problem] = frozenset(
+    ("missing-operator", "empty-key", "bad-operator", "unknown-key", "empty-value"))
+
+
+def clause_problem(key: str, op: str, value: str) -> Problem | None:
+    """The problem rules of a clause written ``key op value`` (``op`` the whole operator run),
+    shared by ``Clause.problem`` and the compiled evaluator.
+
+    >>> clause_problem("cuda", ">=", "12.4"), clause_problem("foo", "=", "1")
+    (None, 'unknown-key')
+    """
+    if not op:
+        return "missing-operator"
+    if not key:
+        return "empty-key"
+    operator = CANONICAL_OP.get(op)
+    if operator is None:
+        return "bad-operator"
+    name = ascii_lower(key)
+    if name not in KEYS:
+        return "unknown-key"
+    if not value:
+        return "empty-value"
+    if name in VERSION_KEYS:
+        if not is_version_text(value) or value.startswith("."):
+            return "bad-version"
+    elif operator not in ("=", "!="):
+        return "brand-ordering"
+    return None
+
+
+def is_long_clause(key: str, operator: str, value: str) -> bool:
+    """True when the runtime could not format the clause (``operator`` as it reads it), so a
+    false outcome is invalid."""
+    return len(utf8(key)) + len(operator) + len(utf8(value)) >= LONG_CLAUSE_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,22 +132,7 @@ class Clause:
         Version values that overflow and long false clauses depend on the host and are left to
         evaluation; ``bad-version`` here covers text that is not digits and dots or starts with '.'.
         """
-        if not self.op:
-            return "missing-operator"
-        if not self.key:
-            return "empty-key"
-        if self.operator is None:
-            return "bad-operator"
-        if self.name not in KEYS:
-            return "unknown-key"
-        if not self.value:
-            return "empty-value"
-        if self.name in VERSION_KEYS:
-            if not is_version_text(self.value) or self.value.startswith("."):
-                return "bad-version"
-        elif self.operator not in ("=", "!="):
-            return "brand-ordering"
-        return None
+        return clause_problem(self.key, self.op, self.value)
 
     @property
     def overflows(self) -> bool:
@@ -118,9 +144,7 @@ class Clause:
     @property
     def is_long(self) -> bool:
         """True when the runtime could not format this clause, so a false outcome is invalid."""
-        op = self.operator or self.op
-        size = len(utf8(self.key)) + len(op) + len(utf8(self.value))
-        return size >= LONG_CLAUSE_BYTES
+        return is_long_clause(self.key, self.operator or self.op, self.value)
 
     @property
     def has_whitespace(self) -> bool:
@@ -276,6 +300,19 @@ def _spans(tree: tuple[Alternative, ...]) -> tuple[Alternative, ...]:
     return tuple(alternatives)
 
 
+def split_piece(piece: str) -> tuple[str, str, str]:
+    """One comma-separated piece as (key, operator run, value): the front end's splitter, which
+    the compiled evaluator shares.
+
+    >>> split_piece("cuda>=12.4"), split_piece("cuda 12.4")
+    (('cuda', '>=', '12.4'), ('cuda 12.4', '', ''))
+    """
+    m = _OPCHARS.search(piece)
+    if m is None:
+        return piece, "", ""
+    return piece[: m.start()], m.group(), piece[m.end():]
+
+
 def _fast(text: str) -> tuple[Alternative, ...]:
     alternatives: list[Alternative] = []
     pos = 0
@@ -283,15 +320,7 @@ def _fast(text: str) -> tuple[Alternative, ...]:
         pieces: list[Clause | None] = []
         p = pos
         for piece in segment.split(","):
-            if not piece:
-                pieces.append(None)
-            else:
-                m = _OPCHARS.search(piece)
-                if m is None:
-                    pieces.append(Clause(piece, "", "", (p, p + len(piece))))
-                else:
-                    pieces.append(Clause(piece[: m.start()], m.group(), piece[m.end():],
-                                         (p, p + len(piece))))
+            pieces.append(Clause(*split_piece(piece), (p, p + len(piece))) if piece else None)
             p += len(piece) + 1
         alternatives.append(Alternative(tuple(pieces), (pos, pos + len(segment))))
         pos += len(segment) + 1

@@ -45,8 +45,9 @@ DropReason = Literal["blank", "empty-key", "key-case", "unknown-key"]
 
 #: CSV mode wraps every message in this (internal/modifier/csv.go)
 NOT_MET = "requirements not met: "
-#: factory.go tries the operators in this order; the first that prefixes the rest wins
-_OPERATORS = ("!=", "<=", ">=", "=", "<", ">")
+#: the Go evaluator's own operator table (not OPERATOR_TABLE): factory.go tries the operators in
+#: this order, and the first that prefixes the rest wins
+_GO_OPERATORS = ("!=", "<=", ">=", "=", "<", ">")
 
 
 def _go_blank(text: str) -> bool:
@@ -217,7 +218,7 @@ def parse_clause(piece: str, behaviour: Behaviour = "newest", *,
         why: DropReason = "empty-key" if not key else \
             "key-case" if ascii_lower(key) in KEYS else "unknown-key"
         return DroppedClause(piece, why, span)
-    op = next((o for o in _OPERATORS if rest.startswith(o)), "")
+    op = next((o for o in _GO_OPERATORS if rest.startswith(o)), "")
     clause = ToolkitClause(key, op, rest[len(op):], span)
     reason = None if key == "brand" else _validate(clause.value, behaviour)
     return ToolkitClauseOutcome(clause, "not-reached" if reason is None else "invalid",
