@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 __all__ = [
     "DebError",
     "ImageError",
@@ -10,7 +12,17 @@ __all__ = [
     "NvreqError",
     "ProfileError",
     "caret",
+    "unknown_choice",
 ]
+
+
+def unknown_choice(what: str, value: object, choices: Iterable[str]) -> str:
+    """The one wording for a value outside a fixed set.
+
+    >>> unknown_choice("runtime mode", "fast", ("legacy", "cdi"))
+    "unknown runtime mode 'fast'; expected one of legacy, cdi"
+    """
+    return f"unknown {what} '{value}'; expected one of {', '.join(choices)}"
 
 
 def caret(text: str, start: int, end: int | None = None, *, indent: str = "    ") -> str:

@@ -27,7 +27,7 @@ from nvreq.devices.select import (
     render_device_table,
     resolve_devices,
 )
-from nvreq.errors import InputError
+from nvreq.errors import InputError, unknown_choice
 from nvreq.host.config import ToolkitConfig
 from nvreq.host.profile import HostProfile
 from nvreq.require.gosemver import Behaviour, behaviour_for
@@ -140,7 +140,7 @@ def gate(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
     if semantics is None:
         semantics = "toolkit" if selection.mode == "csv" else "cli"
     if semantics not in ("cli", "toolkit"):
-        raise InputError(f"unknown semantics {semantics!r}; expected 'cli' or 'toolkit'")
+        raise InputError(unknown_choice("semantics", semantics, ("cli", "toolkit")))
     if collected is None:
         collected = collect(env_map, behaviour=behaviour)
     # the config key disables the check on the hook path only, not in CSV mode

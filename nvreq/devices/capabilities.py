@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nvreq.devices.cdi_names import is_qualified_name
-from nvreq.errors import InputError
+from nvreq.errors import InputError, unknown_choice
 from nvreq.go_text import GO_SPACE
 from nvreq.require.versions import version_at_least
 
@@ -207,8 +207,7 @@ def resolve_capabilities(env: Mapping[str, str], *, legacy_image: bool,
     "unsupported capabilities found in 'compute,foo' (allowed 'compute')"
     """
     if mode not in _MODES:
-        raise InputError(f"Unknown runtime mode {mode!r} for capabilities (expected one of "
-                         f"{', '.join(_MODES)})")
+        raise InputError(unknown_choice("runtime mode for capabilities", mode, _MODES))
     value = env.get(VARIABLE)
     modern, configurable = version_at_least(toolkit_version, 1, 14), version_at_least(
         toolkit_version, 1, 7)

@@ -19,7 +19,7 @@ from nvreq.devices.legacy import resolve_legacy
 from nvreq.devices.mig import resolve_mig_access
 from nvreq.devices.request import Request, RequestSource, gather_request
 from nvreq.devices.resolution import DeviceWarning, Resolution, gpu_label, mig_label, nvml_mig_list
-from nvreq.errors import InputError
+from nvreq.errors import InputError, unknown_choice
 from nvreq.host.config import RUNTIME_MODES, ToolkitConfig
 from nvreq.host.profile import Gpu, HostProfile, MigDevice
 from nvreq.require.versions import version_at_least
@@ -126,7 +126,7 @@ def _chosen_mode(mode: str | None, host: HostProfile, cfg: ToolkitConfig) -> tup
         chosen = "legacy"
         reason = "default: the hook path (docker --gpus), as the profile names no mode"
     if chosen not in MODES:
-        raise InputError(f"Unknown runtime mode {chosen!r} (expected one of {', '.join(MODES)})")
+        raise InputError(unknown_choice("runtime mode", chosen, MODES))
     return chosen, reason
 
 

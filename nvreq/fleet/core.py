@@ -18,7 +18,7 @@ from typing import Any
 from nvreq.check.checker import check_env, contexts_for, gate
 from nvreq.check.collection import Collected, collect, environment
 from nvreq.check.report import Report, VerdictName
-from nvreq.errors import InputError
+from nvreq.errors import InputError, unknown_choice
 from nvreq.host.profile import HostProfile
 from nvreq.require.compiled import CompiledRequirement, Result, context_key
 from nvreq.require.gosemver import behaviour_for
@@ -198,7 +198,7 @@ class Fleet:
                  *, unknown: Unknown = "fail",
                  notes: Mapping[str, tuple[str, ...]] | None = None) -> None:
         if unknown not in ("assume", "fail"):
-            raise InputError(f"unknown must be 'assume' or 'fail', not {unknown!r}")
+            raise InputError(unknown_choice("value for unknown", unknown, ("assume", "fail")))
         self.unknown: Unknown = unknown
         self._lock = threading.RLock()
         self._groups: dict[HostProfile, int] = {}

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from nvreq.brands import BRAND_NAMES, brand_name
 from nvreq.check.collection import MAX_REQUIREMENTS, collect, environment
 from nvreq.devices.select import resolve_devices
-from nvreq.errors import InputError
+from nvreq.errors import InputError, unknown_choice
 from nvreq.fleet.gfd_labels import CURRENT, GPU_PRODUCT, LabelSet, is_label_key
 from nvreq.fleet.selector import INT64_MAX, Match, Term, conjoin, simplify, term, term_expressions
 from nvreq.host.profile import HostProfile
@@ -319,8 +319,7 @@ def _translator(policy: BrandPolicy, brand_map: Mapping[str, str] | None,
                 brand_label: str | None, labels: LabelSet, max_terms: int,
                 arch_uniform_label: str | None) -> _Translator:
     if policy not in BRAND_POLICIES:
-        raise InputError(f"unknown brand policy {policy!r}; expected one of "
-                         f"{', '.join(BRAND_POLICIES)}")
+        raise InputError(unknown_choice("brand policy", policy, BRAND_POLICIES))
     if policy == "label" and (not brand_label or not is_label_key(brand_label)):
         raise InputError(f"brand policy label needs a valid label key, got {brand_label!r}")
     products: dict[str, str] = {}

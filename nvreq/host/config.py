@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
-from nvreq.errors import ProfileError
+from nvreq.errors import ProfileError, unknown_choice
 
 if TYPE_CHECKING:
     from nvreq.host.profile import HostProfile
@@ -113,7 +113,7 @@ def read_string(value: Any, path: str) -> str:
 def _read_mode(value: Any, path: str) -> str:
     text = read_string(value, path)
     if text not in RUNTIME_MODES:
-        raise ProfileError(f"Expected one of {', '.join(RUNTIME_MODES)}, got {text!r}", path)
+        raise ProfileError(unknown_choice("runtime mode", text, RUNTIME_MODES), path)
     return text
 
 

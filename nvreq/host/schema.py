@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from nvreq.brands import brand_name
-from nvreq.errors import ProfileError
+from nvreq.errors import ProfileError, unknown_choice
 from nvreq.host.config import RUNTIME_MODES as RUNTIME_MODES
 from nvreq.host.config import kind_of as _kind
 from nvreq.host.config import read_bool as _bool
@@ -163,8 +163,8 @@ def _object(value: Any, path: str) -> _Obj:
 def _keys(obj: _Obj, path: str, allowed: tuple[str, ...]) -> None:
     for key in obj:
         if key not in allowed and not key.startswith("x-"):
-            raise ProfileError(f"Unknown key {key!r} (expected one of {', '.join(allowed)}; "
-                               "keys starting with x- are kept for users)", _join(path, key))
+            raise ProfileError(f"{unknown_choice('key', key, allowed)}; keys starting with x- "
+                               "are kept for users", _join(path, key))
 
 
 def _extras(obj: _Obj) -> dict[str, Any]:
@@ -190,11 +190,11 @@ def _list(value: Any, path: str, limit: int | None = None) -> list[Any]:
     return list(value)
 
 
-def _choice(choices: tuple[str, ...]) -> Callable[[Any, str], str]:
+def _choice(what: str, choices: tuple[str, ...]) -> Callable[[Any, str], str]:
     def read(value: Any, path: str) -> str:
         text = _string(value, path)
         if text not in choices:
-            raise ProfileError(f"Expected one of {', '.join(choices)}, got {text!r}", path)
+            raise ProfileError(unknown_choice(what, text, choices), path)
         return text
 
     return read
@@ -281,7 +281,7 @@ def _brand(value: Any, path: str, warnings: list[str]) -> str | None:
 def _mig(value: Any, path: str) -> Mig:
     obj = _object(value, path)
     _keys(obj, path, ("mode", "devices"))
-    mode = _opt(obj, "mode", path, _choice(MIG_MODES))
+    mode = _opt(obj, "mode", path, _choice("MIG mode", MIG_MODES))
     items = _opt(obj, "devices", path, lambda v, p: _list(v, p, MAX_MIG_DEVICES)) or []
     if items and mode != "enabled":
         raise ProfileError(f"MIG devices are listed but mig.mode is {mode or 'unknown'}; "
@@ -328,8 +328,8 @@ def _runtime(value: Any, path: str) -> RuntimeSettings:
                 raise ProfileError("Expected a qualified CDI name vendor/class=name",
                                    f"{path}.cdi_devices[{i}]")
     return RuntimeSettings(
-        mode=_opt(obj, "mode", path, _choice(RUNTIME_MODES)),
-        platform=_opt(obj, "platform", path, _choice(RUNTIME_PLATFORMS)),
+        mode=_opt(obj, "mode", path, _choice("runtime mode", RUNTIME_MODES)),
+        platform=_opt(obj, "platform", path, _choice("platform", RUNTIME_PLATFORMS)),
         toolkit_version=version,
         privileged=_opt(obj, "privileged", path, _bool),
         config=config,

@@ -11,12 +11,11 @@ from typing import Any, Literal
 from nvreq.brands import BRAND_NAMES
 from nvreq.errors import caret
 from nvreq.require.syntax import (
-    KEYS,
-    PROBLEM_MESSAGES,
     VERSION_KEYS,
     Clause,
     Requirement,
     ascii_lower,
+    problem_message,
 )
 from nvreq.require.versions import utf8
 
@@ -93,23 +92,11 @@ def _clause_diagnostics(clause: Clause, variable: str | None, text: str) -> list
     if clause.has_whitespace:
         add("whitespace", "error", "whitespace other than the space character inside a clause; "
             "only ' ' separates alternatives")
-    if problem == "missing-operator":
-        add(problem, "error", f"{PROBLEM_MESSAGES[problem]} in '{clause}'")
-    elif problem == "empty-key":
-        add(problem, "error", PROBLEM_MESSAGES[problem], op_span)
-    elif problem == "bad-operator":
-        add(problem, "error", f"'{clause.op}' is not an operator; "
-            "expected one of =, !=, <, <=, >, >=", op_span)
-    elif problem == "unknown-key":
-        add(problem, "error", f"unknown key '{clause.key}'; expected one of {', '.join(KEYS)}",
-            key_span)
-    elif problem == "empty-value":
-        add(problem, "error", PROBLEM_MESSAGES[problem], (op_span[1], op_span[1]))
-    elif problem == "bad-version":
-        add(problem, "error", f"'{clause.value}' is not a version of digits and dots",
-            value_span)
-    elif problem == "brand-ordering":
-        add(problem, "error", f"'{clause.op}' on brand: only = and != compare brands", op_span)
+    if problem is not None:
+        spans = {"missing-operator": clause.span, "empty-key": op_span, "bad-operator": op_span,
+                 "unknown-key": key_span, "empty-value": (op_span[1], op_span[1]),
+                 "bad-version": value_span, "brand-ordering": op_span}
+        add(problem, "error", problem_message(clause) or "", spans[problem])
     if problem is None or problem in ("bad-version", "brand-ordering"):
         if clause.key != clause.name:
             add("key-case", "warning", f"key '{clause.key}' matches '{clause.name}' only "

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
-from nvreq.errors import InvalidRequirement
+from nvreq.errors import InvalidRequirement, unknown_choice
 from nvreq.require.versions import UINT64_OVERFLOW, is_version_text, utf8
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ __all__ = [
     "MAX_SEGMENTS",
     "MAX_VALUE_BYTES",
     "OPERATORS",
+    "PROBLEM_MESSAGES",
     "Alternative",
     "Clause",
     "Requirement",
@@ -35,6 +38,7 @@ __all__ = [
     "grammar_text",
     "is_long_clause",
     "parse_requirement",
+    "problem_message",
     "split_piece",
 ]
 
@@ -375,20 +379,34 @@ def parse_requirement(text: str, *, variable: str | None = None,
         for clause in req.clauses:
             if clause.problem is not None:
                 start, end = clause.span
-                message = PROBLEM_MESSAGES[clause.problem]
+                message = problem_message(clause) or ""
                 if clause.problem == "missing-operator":
                     end = start + len(clause.key)
                 raise InvalidRequirement(message, text, start, end, variable=variable)
     return req
 
 
-#: "Expected …" in words, for each static problem of a clause
-PROBLEM_MESSAGES: dict[str, str] = {
-    "missing-operator": "Expected an operator (=, !=, <, <=, >, >=) after the key",
+#: what each static problem of a clause is, in words; strict parsing and lint both say it so
+#: (``{clause}``, ``{key}``, ``{op}`` and ``{value}`` are the clause's parts)
+PROBLEM_MESSAGES: Mapping[str, str] = MappingProxyType({
+    "missing-operator": "Expected an operator (=, !=, <, <=, >, >=) after the key in '{clause}'",
     "empty-key": "Expected a key (cuda, driver, arch or brand) before the operator",
-    "bad-operator": "Expected one of the operators =, !=, <, <=, >, >=",
-    "unknown-key": "Expected a key: cuda, driver, arch or brand",
+    "bad-operator": unknown_choice("operator", "{op}", OPERATORS),
+    "unknown-key": unknown_choice("key", "{key}", KEYS),
     "empty-value": "Expected a value after the operator",
-    "bad-version": "Expected a version of digits and dots (e.g. 12.4)",
-    "brand-ordering": "Expected = or != on brand (brands have no order)",
-}
+    "bad-version": "'{value}' is not a version of digits and dots",
+    "brand-ordering": "'{op}' on brand: only = and != compare brands",
+})
+
+
+def problem_message(clause: Clause) -> str | None:
+    """What is wrong with ``clause`` (None: nothing the runtime rejects whatever the host).
+
+    >>> problem_message(Requirement("foo=1").clauses[0])
+    "unknown key 'foo'; expected one of cuda, driver, arch, brand"
+    """
+    problem = clause.problem
+    if problem is None:
+        return None
+    return PROBLEM_MESSAGES[problem].format(clause=clause, key=clause.key, op=clause.op,
+                                            value=clause.value)

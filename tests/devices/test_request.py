@@ -263,7 +263,7 @@ def test_csv_mode_takes_every_gpu_and_enforces() -> None:
 
 
 def test_unknown_mode_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="Unknown runtime mode 'fast'"):
+    with pytest.raises(InputError, match=r"^unknown runtime mode 'fast'; expected one of legacy, "):
         resolve_devices({}, P, mode="fast", legacy_image=False)
 
 

@@ -75,7 +75,7 @@ def test_the_mode_in_effect_is_one_answer(runtime: RuntimeSettings, mode: str) -
      "Expected a string, got an integer",
      "runtime.config.nvidia-container-runtime.modes.cdi.annotation-prefixes[0]"),
     ({"nvidia-container-runtime": {"mode": "fast"}},
-     "Expected one of legacy, jit-cdi, cdi, csv, auto, got 'fast'",
+     "unknown runtime mode 'fast'; expected one of legacy, jit-cdi, cdi, csv, auto",
      "runtime.config.nvidia-container-runtime.mode"),
 ])
 def test_bad_values_name_their_path(config: dict[str, Any], message: str, path: str) -> None:

@@ -134,9 +134,9 @@ def test_validation_error_names_the_file(tmp_path: Path) -> None:
     path.write_text('{"gpus": [{"index": 0, "brnad": "x"}]}')
     with pytest.raises(ProfileError) as ctx:
         load_profile(path)
-    assert str(ctx.value) == f"Unknown key 'brnad' (expected one of index, uuid, pci_bus_id, " \
+    assert str(ctx.value) == f"unknown key 'brnad'; expected one of index, uuid, pci_bus_id, " \
         f"name, brand, arch, memory_mib, minor_number, mig; keys starting with x- are kept for " \
-        f"users) ({path}, at 'gpus[0].brnad')"
+        f"users ({path}, at 'gpus[0].brnad')"
 
 
 def test_file_size_cap(tmp_path: Path) -> None:

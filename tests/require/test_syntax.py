@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from nvreq.errors import InvalidRequirement
+from nvreq.require.lint import lint_requirement
 from nvreq.require.syntax import (
     MAX_VALUE_BYTES,
     Alternative,
@@ -56,10 +57,10 @@ def test_empty_and_comma_only_segments_are_kept(text: str, empty: list[bool],
 @pytest.mark.parametrize(("text", "column", "code_text"), [
     ("cuda 12.4", 0, "Expected an operator"),
     ("cuda>=12.4 =1", 11, "Expected a key"),
-    ("cuda==12.4", 0, "Expected one of the operators"),
-    ("cuda>=12.4 foo=1", 11, "Expected a key: cuda"),
-    ("brand>=tesla", 0, "Expected = or !="),
-    ("cuda>=v12", 0, "Expected a version"),
+    ("cuda==12.4", 0, "unknown operator '=='; expected one of =, !=, <, <=, >, >="),
+    ("cuda>=12.4 foo=1", 11, "unknown key 'foo'; expected one of cuda, driver, arch, brand"),
+    ("brand>=tesla", 0, "'>=' on brand: only = and != compare brands"),
+    ("cuda>=v12", 0, "'v12' is not a version of digits and dots"),
 ])
 def test_strict_parse_points_at_the_clause(text: str, column: int, code_text: str) -> None:
     with pytest.raises(InvalidRequirement) as ctx:
@@ -154,3 +155,13 @@ def test_ast_round_trips_through_text(tree: tuple[Alternative, ...]) -> None:
     for alt in again.alternatives:
         for clause in alt.clauses:
             assert isinstance(clause, Clause)
+
+
+@pytest.mark.parametrize("text", ["cuda", "=1", "cuda==12.4", "foo=1", "cuda>=",
+                                  "cuda>=v12", "brand>=tesla"])
+def test_strict_parsing_and_lint_say_a_problem_in_the_same_words(text: str) -> None:
+    with pytest.raises(InvalidRequirement) as ctx:
+        parse_requirement(text, strict=True)
+    [diagnostic] = lint_requirement(parse_requirement(text))
+    assert diagnostic.code == parse_requirement(text).clauses[0].problem
+    assert str(ctx.value).startswith(diagnostic.message)
