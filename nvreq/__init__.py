@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from nvreq.fleet.core import Fleet
     from nvreq.fleet.kubernetes import node_affinity
     from nvreq.host.profile import Gpu, HostProfile, Mig, MigDevice, RuntimeSettings
-    from nvreq.require.compiled import CompiledRequirement, Result
+    from nvreq.require.compiled import CompiledRequirement, CompiledResult, Result
     from nvreq.require.lint import Diagnostic, lint_requirement
     from nvreq.require.semantics import Context, Verdict, evaluate
     from nvreq.require.syntax import Alternative, Clause, Requirement, parse_requirement
@@ -31,6 +31,7 @@ __all__ = [
     "CapabilityResult",
     "Clause",
     "CompiledRequirement",
+    "CompiledResult",
     "Context",
     "DeviceRequest",
     "DeviceSelection",
@@ -79,6 +80,7 @@ _LAZY = {
     "parse_gpus_flag": "nvreq.devices.gpus_flag",
     "check_env": "nvreq.check.checker",
     "CompiledRequirement": "nvreq.require.compiled",
+    "CompiledResult": "nvreq.require.compiled",
     "Result": "nvreq.require.compiled",
     "Diagnostic": "nvreq.require.lint",
     "lint_requirement": "nvreq.require.lint",

@@ -160,10 +160,10 @@ def _json(results: dict[str, FleetResult], data: FleetInput) -> dict[str, Any]:
     group_of = {h: g for g, (_, _, hosts) in enumerate(first.groups()) for h in hosts}
     hosts = []
     for verdict in first:
-        entry: dict[str, Any] = {"host": verdict.host, "group": group_of[verdict.host] + 1,
+        entry: dict[str, Any] = {"host": verdict.name, "group": group_of[verdict.name] + 1,
                                  "notes": list(verdict.notes), "images": {}}
         for label, result in results.items():
-            v = result[verdict.host]
+            v = result[verdict.name]
             entry["images"][label] = {"verdict": v.verdict, "would_be": v.outcome.would_be,
                                       "message": v.outcome.message, "reasons": list(
                                           v.reasons[: len(v.reasons) - len(v.notes)])}
@@ -184,7 +184,7 @@ def _csv(results: dict[str, FleetResult]) -> None:
     writer.writerow(["host", "image", "verdict", "would_be", "message", "notes"])
     for label, result in results.items():
         for v in result:
-            writer.writerow([v.host, label, v.verdict, v.outcome.would_be or "",
+            writer.writerow([v.name, label, v.verdict, v.outcome.would_be or "",
                              v.outcome.message or "", "; ".join(v.notes)])
 
 

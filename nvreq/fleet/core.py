@@ -20,7 +20,7 @@ from nvreq.check.collection import Collected, collect, environment
 from nvreq.check.report import Report, VerdictName
 from nvreq.errors import InputError, unknown_choice
 from nvreq.host.profile import HostProfile
-from nvreq.require.compiled import CompiledRequirement, Result, context_key
+from nvreq.require.compiled import CompiledRequirement, CompiledResult, context_key
 from nvreq.require.gosemver import behaviour_for
 from nvreq.require.semantics import INVALID_EXPRESSION, Unknown, unsatisfied_message
 from nvreq.require.syntax import parse_requirement
@@ -50,14 +50,20 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class HostVerdict:
-    """One host's outcome, with what is approximate about its profile."""
+    """One host's outcome (the host by the name it was registered with), with what is
+    approximate about its profile."""
 
-    host: str
+    name: str
     outcome: Outcome
     notes: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.outcome)
+
+    @property
+    def host(self) -> str:
+        """The earlier name of ``name``, kept for callers."""
+        return self.name
 
     @property
     def verdict(self) -> VerdictName:
@@ -110,23 +116,23 @@ class FleetResult:
         """True when every host can run the image."""
         return all(self.outcomes[g] for g, n in enumerate(self._snapshot.counts) if n)
 
-    def __getitem__(self, host: str) -> HostVerdict:
-        entry = self._snapshot.index.get(host)
+    def __getitem__(self, name: str) -> HostVerdict:
+        entry = self._snapshot.index.get(name)
         if entry is None or entry[1] >= self._snapshot.size:
-            raise KeyError(host)
-        return HostVerdict(host, self.outcomes[entry[0]], self._snapshot.notes.get(host, ()))
+            raise KeyError(name)
+        return HostVerdict(name, self.outcomes[entry[0]], self._snapshot.notes.get(name, ()))
 
     def __iter__(self) -> Iterator[HostVerdict]:
         notes = self._snapshot.notes
         for g, outcome in enumerate(self.outcomes):
-            for host in self._snapshot.members[g][: self._snapshot.counts[g]]:
-                yield HostVerdict(host, outcome, notes.get(host, ()))
+            for name in self._snapshot.members[g][: self._snapshot.counts[g]]:
+                yield HostVerdict(name, outcome, notes.get(name, ()))
 
     def items(self) -> Iterator[tuple[str, Outcome]]:
-        """Every host with its outcome, cheaply (no notes)."""
+        """Every host's name with its outcome, cheaply (no notes)."""
         for g, outcome in enumerate(self.outcomes):
-            for host in self._snapshot.members[g][: self._snapshot.counts[g]]:
-                yield host, outcome
+            for name in self._snapshot.members[g][: self._snapshot.counts[g]]:
+                yield name, outcome
 
     def groups(self) -> Iterator[tuple[Outcome, HostProfile, list[str]]]:
         """Each group of identical hosts: its outcome, its profile and its hosts."""
@@ -144,19 +150,20 @@ class FleetResult:
 
     def runnable(self) -> list[str]:
         """The hosts that can run the image (satisfied or not checked)."""
-        return [h for outcome, _, hosts in self.groups() if outcome for h in hosts]
+        return [n for outcome, _, names in self.groups() if outcome for n in names]
 
-    def report(self, host: str) -> Report:
-        """The full explanation for one host, from ``check_env`` (the explaining evaluator)."""
-        entry = self._snapshot.index.get(host)
+    def report(self, name: str) -> Report:
+        """The full explanation for the host ``name``, from ``check_env`` (the explaining
+        evaluator)."""
+        entry = self._snapshot.index.get(name)
         if entry is None or entry[1] >= self._snapshot.size:
-            raise KeyError(host)
+            raise KeyError(name)
         return check_env(self._env, self._snapshot.profiles[entry[0]], unknown=self._unknown)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: counts, and per host its verdict and reasons."""
         return {"image": self.label, "counts": self.counts(),
-                "hosts": [{"host": v.host, "verdict": v.verdict, "would_be":
+                "hosts": [{"host": v.name, "verdict": v.verdict, "would_be":
                            v.outcome.would_be, "message": v.outcome.message,
                            "reasons": list(v.reasons)} for v in self]}
 
@@ -214,19 +221,19 @@ class Fleet:
     def __len__(self) -> int:
         return len(self._index)
 
-    def __contains__(self, host: object) -> bool:
-        return host in self._index
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
 
     @property
     def group_count(self) -> int:
         """How many distinct profiles the hosts have."""
         return sum(1 for m in self._members if m)
 
-    def add(self, host: str, profile: HostProfile, notes: tuple[str, ...] = ()) -> None:
-        """Register one host; a name may be registered once."""
+    def add(self, name: str, profile: HostProfile, notes: tuple[str, ...] = ()) -> None:
+        """Register one host by its name; a name may be registered once."""
         with self._lock:
-            if host in self._index:
-                raise InputError(f"host {host!r} is already registered")
+            if name in self._index:
+                raise InputError(f"host {name!r} is already registered")
             cached = self._by_id.get(id(profile))
             if cached is not None and cached[0] is profile:
                 group = cached[1]
@@ -239,10 +246,10 @@ class Fleet:
                     self._profiles.append(profile)
                     self._members.append([])
                 self._by_id[id(profile)] = (profile, group)
-            self._members[group].append(host)
-            self._index[host] = (group, len(self._index))
+            self._members[group].append(name)
+            self._index[name] = (group, len(self._index))
             if notes:
-                self._notes[host] = notes
+                self._notes[name] = notes
             self._snapshot = None
 
     def extend(self, hosts: Iterable[tuple[str, HostProfile]],
@@ -250,26 +257,26 @@ class Fleet:
         """Register several hosts, with optional notes per host."""
         notes = notes or {}
         with self._lock:
-            for host, profile in hosts:
-                self.add(host, profile, notes.get(host, ()))
+            for name, profile in hosts:
+                self.add(name, profile, notes.get(name, ()))
 
-    def remove(self, host: str) -> None:
-        """Unregister a host (results already returned keep it)."""
+    def remove(self, name: str) -> None:
+        """Unregister the host ``name`` (results already returned keep it)."""
         with self._lock:
-            if host not in self._index:
-                raise KeyError(host)
-            group = self._index[host][0]
+            if name not in self._index:
+                raise KeyError(name)
+            group = self._index[name][0]
             self._members = [list(m) for m in self._members]
-            self._members[group].remove(host)
+            self._members[group].remove(name)
             order = sorted(self._index.items(), key=lambda kv: kv[1][1])
             self._index = {h: (g, i) for i, (h, (g, _)) in enumerate(
-                kv for kv in order if kv[0] != host)}
-            self._notes = {h: n for h, n in self._notes.items() if h != host}
+                kv for kv in order if kv[0] != name)}
+            self._notes = {h: n for h, n in self._notes.items() if h != name}
             self._snapshot = None
 
-    def profile(self, host: str) -> HostProfile:
-        """The profile a host was registered with (its group's, equal in every fact)."""
-        return self._profiles[self._index[host][0]]
+    def profile(self, name: str) -> HostProfile:
+        """The profile the host ``name`` was registered with (its group's, equal in every fact)."""
+        return self._profiles[self._index[name][0]]
 
     def _compile(self, text: str) -> CompiledRequirement:
         with self._lock:
@@ -334,11 +341,11 @@ def _run(compiled: tuple[CompiledRequirement, ...], contexts: list[Any],
         key = context_key(ctx)
         for c in compiled:
             result = c.evaluate_key(key)
-            if result is not Result.SATISFIED:
-                error = result is Result.ERROR
+            if result is not CompiledResult.SATISFIED:
+                error = result is CompiledResult.ERROR
                 message = INVALID_EXPRESSION if error else unsatisfied_message(c.requirement)
                 decides = unknown == "fail" and not error and all(
-                    c2.evaluate(replace(x, unknown="assume")) is Result.SATISFIED
+                    c2.evaluate(replace(x, unknown="assume")) is CompiledResult.SATISFIED
                     for x in contexts for c2 in compiled)
                 return ("error" if error else "unsatisfied"), message, ctx.gpu, decides
     return "satisfied", None, None, False

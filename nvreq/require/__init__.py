@@ -7,7 +7,7 @@ from nvreq._lazy import door
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from nvreq.require.compiled import CompiledRequirement, Result, host_contexts
+    from nvreq.require.compiled import CompiledRequirement, CompiledResult, Result, host_contexts
     from nvreq.require.gosemver import (
         INVALID_SEMVER,
         Behaviour,
@@ -87,6 +87,7 @@ __all__ = [
     "Clause",
     "ClauseOutcome",
     "CompiledRequirement",
+    "CompiledResult",
     "Context",
     "Diagnostic",
     "Disagreement",
@@ -153,6 +154,7 @@ _TABLE = {
     "Requirement": "nvreq.require.syntax",
     "RequirementOutcome": "nvreq.require.toolkit",
     "Result": "nvreq.require.compiled",
+    "CompiledResult": "nvreq.require.compiled",
     "SemverError": "nvreq.require.gosemver",
     "TermOutcome": "nvreq.require.toolkit",
     "ToolkitClause": "nvreq.require.toolkit",

@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from nvreq.host.profile import HostProfile
     from nvreq.require.syntax import Requirement
 
-__all__ = ["CompiledRequirement", "Result", "host_contexts"]
+__all__ = ["CompiledRequirement", "CompiledResult", "Result", "host_contexts"]
 
 
-class Result(Enum):
+class CompiledResult(Enum):
     """The outcome of a compiled evaluation; truthy only when satisfied."""
 
     SATISFIED = "satisfied"
@@ -38,7 +38,11 @@ class Result(Enum):
     ERROR = "error"
 
     def __bool__(self) -> bool:
-        return self is Result.SATISFIED
+        return self is CompiledResult.SATISFIED
+
+
+#: the earlier name of ``CompiledResult``, kept for callers
+Result = CompiledResult
 
 
 _INVALID = -1
@@ -155,13 +159,13 @@ class CompiledRequirement:
     def __init__(self, requirement: Requirement) -> None:
         self.requirement = requirement
         self._segments = requirement.text.split(" ")
-        self._memo: dict[ContextKey, Result] = {}
+        self._memo: dict[ContextKey, CompiledResult] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<CompiledRequirement({self.requirement.text!r})>"
 
-    def evaluate_key(self, ctx: ContextKey) -> Result:
+    def evaluate_key(self, ctx: ContextKey) -> CompiledResult:
         """Evaluate in one context given by :func:`context_key`; remembered per context."""
         result = self._memo.get(ctx)
         if result is None:
@@ -172,7 +176,7 @@ class CompiledRequirement:
                 self._memo[ctx] = result
         return result
 
-    def _run(self, ctx: ContextKey) -> Result:
+    def _run(self, ctx: ContextKey) -> CompiledResult:
         # require.md §8.1, reading each piece only when evaluation reaches it
         last = True
         cache = _PREPARED
@@ -190,26 +194,26 @@ class CompiledRequirement:
                     prepared = _prepare_cached(head)
                 r = _clause(prepared, ctx)
                 if r == _INVALID:
-                    return Result.ERROR
+                    return CompiledResult.ERROR
                 if r == _FALSE:
                     last = False
                     failed = True
                     break
                 last = True
             if not failed:
-                return Result.SATISFIED if last else Result.UNSATISFIED
-        return Result.SATISFIED if last else Result.UNSATISFIED
+                return CompiledResult.SATISFIED if last else CompiledResult.UNSATISFIED
+        return CompiledResult.SATISFIED if last else CompiledResult.UNSATISFIED
 
-    def evaluate(self, ctx: Context) -> Result:
+    def evaluate(self, ctx: Context) -> CompiledResult:
         """Evaluate in one :class:`~nvreq.require.semantics.Context`."""
         return self.evaluate_key(context_key(ctx))
 
-    def __call__(self, host: HostProfile, *, unknown: Unknown = "assume") -> Result:
+    def __call__(self, host: HostProfile, *, unknown: Unknown = "assume") -> CompiledResult:
         """The verdict on ``host`` with every GPU selected: the first failing GPU decides."""
         for ctx in host_contexts(host, unknown):
             result = self._memo.get(ctx)
             if result is None:
                 result = self.evaluate_key(ctx)
-            if result is not Result.SATISFIED:
+            if result is not CompiledResult.SATISFIED:
                 return result
-        return Result.SATISFIED
+        return CompiledResult.SATISFIED

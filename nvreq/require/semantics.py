@@ -22,6 +22,7 @@ __all__ = [
     "AlternativeOutcome",
     "ClauseOutcome",
     "Context",
+    "Decision",
     "Verdict",
     "evaluate",
     "evaluate_clause",
@@ -31,7 +32,8 @@ __all__ = [
 Unknown = Literal["assume", "fail"]
 ClauseStatus = Literal["true", "false", "invalid", "not-reached"]
 AltStatus = Literal["satisfied", "unsatisfied", "error", "not-reached", "empty", "stop"]
-Result = Literal["satisfied", "unsatisfied", "error"]
+#: what an evaluation decides (the explaining and the Go evaluator alike)
+Decision = Literal["satisfied", "unsatisfied", "error"]
 
 INVALID_EXPRESSION = "requirement error: invalid expression"
 UPDATE_HINT = ", please update your driver to a newer version, or use an earlier cuda container"
@@ -113,7 +115,7 @@ class Verdict:
 
     requirement: Requirement
     context: Context
-    result: Result
+    result: Decision
     alternatives: tuple[AlternativeOutcome, ...]
 
     def __bool__(self) -> bool:
@@ -209,7 +211,7 @@ def evaluate(requirement: Requirement, ctx: Context) -> Verdict:
     last = True
     outcomes: list[AlternativeOutcome] = []
     alternatives = requirement.alternatives
-    result: Result | None = None
+    result: Decision | None = None
     for pos, alt in enumerate(alternatives):
         if alt.is_empty:
             outcomes.append(AlternativeOutcome(alt, "empty"))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from nvreq.go_text import GO_SPACE
 from nvreq.require.gosemver import Behaviour, SemverError, compare, is_valid, parse
-from nvreq.require.semantics import Context
+from nvreq.require.semantics import Context, Decision
 from nvreq.require.syntax import KEYS, ascii_lower
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ __all__ = [
     "parse_clause",
 ]
 
-Result = Literal["satisfied", "unsatisfied", "error"]
 ClauseStatus = Literal["true", "false", "error", "invalid", "not-reached"]
 TermStatus = Literal["met", "not-met", "error", "not-reached", "dropped"]
 RequirementStatus = Literal["satisfied", "unsatisfied", "error", "ignored", "not-reached"]
@@ -170,7 +169,7 @@ class RequirementOutcome:
 class ToolkitVerdict:
     """Requirements evaluated the Go way; truthiness is the verdict."""
 
-    result: Result
+    result: Decision
     message: str | None
     trace: tuple[RequirementOutcome, ...]
     facts: ToolkitFacts
@@ -337,7 +336,7 @@ def evaluate_toolkit(requirements: Sequence[tuple[str, str]], facts: ToolkitFact
             continue
         trace[i] = done = _evaluate_requirement(req, facts, behaviour)
         if done.status != "satisfied":  # AND stops at the first failure
-            result: Result = "unsatisfied" if done.status == "unsatisfied" else "error"
+            result: Decision = "unsatisfied" if done.status == "unsatisfied" else "error"
             return ToolkitVerdict(result, NOT_MET + str(done.message), tuple(trace), facts,
                                   behaviour)
     return ToolkitVerdict("satisfied", None, tuple(trace), facts, behaviour)

@@ -63,9 +63,14 @@ class Disagreement:
         return ROWS[self.row][0]
 
     @property
-    def cli(self) -> str:
+    def libnvidia_container(self) -> str:
         """What libnvidia-container does there."""
         return ROWS[self.row][1]
+
+    @property
+    def cli(self) -> str:
+        """The earlier name of ``libnvidia_container``, kept for callers."""
+        return self.libnvidia_container
 
     @property
     def toolkit(self) -> str:
@@ -75,7 +80,7 @@ class Disagreement:
     def __str__(self) -> str:
         start, end = self.span
         where = f"[{start}, {end}) {self.text!r}"
-        return f"{where}: {self.topic}: cli {self.cli}; toolkit {self.toolkit}"
+        return f"{where}: {self.topic}: cli {self.libnvidia_container}; toolkit {self.toolkit}"
 
 
 def _rows_for(clause: Clause, first: bool, behaviour: Behaviour) -> list[int]:
@@ -85,12 +90,12 @@ def _rows_for(clause: Clause, first: bool, behaviour: Behaviour) -> list[int]:
     if parsed is None:
         return []
     problem = clause.problem
-    cli_ok = problem is None and not clause.overflows
+    libnvidia_container_ok = problem is None and not clause.overflows
     key, op, value = parsed.clause.key, parsed.clause.op, parsed.clause.value
     if parsed.status == "invalid":
         if clause.op == "!" and problem is None:
             return [8]
-        if cli_ok:
+        if libnvidia_container_ok:
             return [11 if behaviour == "1.20" and is_valid(value) else 10]
         return [] if first else [13]
     rows: list[int] = []

@@ -75,7 +75,7 @@ def test_device_request(value: str, count: int, ids: list[str] | None, caps: lis
     ('"options=a""b"', 'failed to read gpu options: parse error on line 1, column 2: bare " in '
      "non-quoted-field"),
 ])
-def test_cli_errors(value: str, error: str) -> None:
+def test_docker_cli_errors(value: str, error: str) -> None:
     with pytest.raises(GpusFlagError) as ctx:
         parse_gpus_flag(value)
     assert ctx.value.reason == error

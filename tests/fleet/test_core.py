@@ -32,7 +32,7 @@ def test_hosts_with_the_same_facts_share_one_evaluation() -> None:
     assert result.counts() == {"satisfied": 50, "unsatisfied": 50}
     assert result["h1"].verdict == "satisfied" and not result["h0"]
     assert sorted(result.runnable()) == sorted(f"h{i}" for i in range(1, 100, 2))
-    assert [v.host for v in result][:2] == ["h0", "h2"]
+    assert [v.name for v in result][:2] == ["h0", "h2"]
 
 
 def test_verdicts_carry_the_runtime_message_and_notes() -> None:
@@ -73,8 +73,8 @@ def test_registration_errors_and_removal() -> None:
     fleet.remove("a")
     fleet.add("c", H100)
     after = fleet.evaluate(ENV)
-    assert [v.host for v in before] == ["a", "b"] and "c" not in [v.host for v in before]
-    assert sorted(v.host for v in after) == ["b", "c"]
+    assert [v.name for v in before] == ["a", "b"] and "c" not in [v.name for v in before]
+    assert sorted(v.name for v in after) == ["b", "c"]
     with pytest.raises(KeyError):
         before["c"]
     with pytest.raises(KeyError):
@@ -101,7 +101,7 @@ def test_evaluation_is_thread_safe_while_hosts_are_added() -> None:
                 result = fleet.evaluate(ENV)
                 counts = result.counts()
                 assert sum(counts.values()) == len(result)
-                assert all(v.verdict == ("satisfied" if v.host.startswith("a") else
+                assert all(v.verdict == ("satisfied" if v.name.startswith("a") else
                                          "unsatisfied") for v in result)
         except BaseException as exc:  # reported below
             errors.append(exc)

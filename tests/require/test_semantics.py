@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nvreq.host.profile import Gpu, HostProfile
-from nvreq.require.compiled import CompiledRequirement, Result, context_key
+from nvreq.require.compiled import CompiledRequirement, CompiledResult, Result, context_key
 from nvreq.require.semantics import Context, evaluate, evaluate_clause
 from nvreq.require.syntax import Alternative, Requirement, parse_requirement
 from nvreq.require.versions import compare_versions, version_key
@@ -106,7 +106,7 @@ def test_compiled_over_a_host_uses_every_gpu() -> None:
                                                                       arch="7.5")),
                        driver="550.54.15", cuda="12.4")
     compiled = parse_requirement("arch>=8.0").compile()
-    assert compiled(host) is Result.UNSATISFIED
+    assert compiled(host) is CompiledResult.UNSATISFIED
     assert not compiled(host)
     assert parse_requirement("arch>=7.5").compile()(host)
 
@@ -114,8 +114,9 @@ def test_compiled_over_a_host_uses_every_gpu() -> None:
 def test_compiled_remembers_per_context() -> None:
     compiled = parse_requirement("cuda>=12.4").compile()
     key = context_key(A)
-    assert compiled.evaluate_key(key) is Result.SATISFIED
-    assert compiled._memo[key] is Result.SATISFIED
+    assert compiled.evaluate_key(key) is CompiledResult.SATISFIED
+    assert compiled._memo[key] is CompiledResult.SATISFIED
+    assert Result is CompiledResult  # the earlier name still works
 
 
 def _real_values() -> list[tuple[str, str]]:

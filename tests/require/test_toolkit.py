@@ -51,7 +51,7 @@ def toolkit(texts: str | Sequence[str], facts: ToolkitFacts,
     return verdict.result, verdict.message
 
 
-def cli(text: str, host: HostProfile, selected: Sequence[Gpu]) -> str:
+def libnvidia_container(text: str, host: HostProfile, selected: Sequence[Gpu]) -> str:
     """libnvidia-container's result: every selected GPU, or one global pass with none."""
     contexts = [Context.for_gpu(host.cuda, host.driver, g.arch, g.brand) for g in selected] \
         or [Context(host.cuda, host.driver)]
@@ -104,15 +104,15 @@ HOST_ROWS = {15, 19}
 HOST_CASES = {(11, "driver>=470")}
 
 
-@pytest.mark.parametrize(("row", "text", "host", "selected", "mode", "behaviour", "cli_result",
+@pytest.mark.parametrize(("row", "text", "host", "selected", "mode", "behaviour", "c_result",
                           "toolkit_result"), ROWS)
 def test_disagreement_rows(row: int, text: str, host: str, selected: str, mode: str,
-                           behaviour: Behaviour, cli_result: str, toolkit_result: str) -> None:
+                           behaviour: Behaviour, c_result: str, toolkit_result: str) -> None:
     profile = HOSTS[host]
     gpus = profile.gpus if selected == "all" else ()
     facts = facts_for_csv_host(profile) if mode == "csv" else \
         facts_for_comparison(profile, gpus[0] if gpus else None)
-    assert cli(text, profile, gpus) == cli_result
+    assert libnvidia_container(text, profile, gpus) == c_result
     assert toolkit(text, facts, behaviour)[0] == toolkit_result
     rows = {d.row for d in disagreements(text, behaviour=behaviour)}
     assert (row in rows) == (row not in HOST_ROWS and (row, text) not in HOST_CASES)
@@ -179,7 +179,7 @@ def test_official_12_4_string_reduces_to_cuda_on_csv_hosts() -> None:
 
 def test_lowercase_brand_tokens_never_match_outside_csv() -> None:
     # cli: brand=tesla,driver>=535,driver<536 matches host B; toolkit compares "tesla" with "Tesla"
-    assert cli(CUDA_12_4_1, B, B.gpus) == "satisfied"
+    assert libnvidia_container(CUDA_12_4_1, B, B.gpus) == "satisfied"
     assert toolkit(CUDA_12_4_1, facts_for_comparison(B, B.gpus[0]))[0] == "unsatisfied"
 
 

@@ -62,7 +62,7 @@ def test_points_of_disagreement(text: str, behaviour: Behaviour,
 def test_a_point_explains_itself() -> None:
     (point,) = disagreements("CUDA>=12.4")
     assert point == Disagreement(2, (0, 10), "CUDA>=12.4")
-    assert (point.topic, point.cli, point.toolkit) == ROWS[2]
+    assert (point.topic, point.libnvidia_container, point.toolkit) == ROWS[2]
     assert str(point) == ("[0, 10) 'CUDA>=12.4': key case: cli matched case-insensitively; "
                           "toolkit case-sensitive, so the clause is ignored")
 
