@@ -6,6 +6,9 @@ import argparse
 import json
 import sys
 
+from nvreq.errors import InputError, NvreqError
+from nvreq.files import read_capped
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -40,8 +43,6 @@ def add_host_options(parser: argparse.ArgumentParser) -> None:
 
 def host_from(args: argparse.Namespace) -> HostProfile:
     """The host named by ``--host``, else the live host through NVML, with a clear error."""
-    from nvreq.errors import NvreqError
-
     if args.host:
         from nvreq.host.sources import resolve_host
 
@@ -55,16 +56,11 @@ def host_from(args: argparse.Namespace) -> HostProfile:
 
 
 def _no_host(exc: Exception) -> Exception:
-    from nvreq.errors import InputError
-
     return InputError(f"no --host given, and the live host cannot be read: {exc}")
 
 
 def read_env_file(path: str) -> list[str]:
     """An env file: ``KEY=VALUE`` lines (blank and ``#`` lines skipped), or a JSON list/object."""
-    from nvreq.errors import InputError
-    from nvreq.files import read_capped
-
     raw = read_capped(path, MAX_ENV_FILE_BYTES, what="env file")
     text = raw.decode("utf-8", "surrogateescape")
     stripped = text.lstrip()

@@ -7,6 +7,7 @@ import importlib
 from typing import Any
 
 from nvreq.cli._common import read_env_file
+from nvreq.errors import InputError
 
 __all__ = ["add_env_options", "image_env", "labelled_envs"]
 
@@ -23,8 +24,6 @@ def add_env_options(parser: argparse.ArgumentParser, *, images: str) -> None:
 
 def image_env(ref: str) -> list[str]:
     """An image's config ``Env``, read by ``nvreq.images``."""
-    from nvreq.errors import InputError
-
     try:
         images: Any = importlib.import_module("nvreq.images")
     except ImportError:
@@ -36,8 +35,6 @@ def image_env(ref: str) -> list[str]:
 def labelled_envs(args: argparse.Namespace) -> dict[str, list[str]]:
     """One environment per IMAGE and per ``--env-file``; ``-e`` entries are added to each, or
     make the only one when there is neither."""
-    from nvreq.errors import InputError
-
     envs: dict[str, list[str]] = {}
     for ref in args.images:
         envs[ref] = image_env(ref)

@@ -12,6 +12,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from nvreq.errors import InputError
+from nvreq.files import read_capped
 from nvreq.tables import table_lines
 
 TYPE_CHECKING = False
@@ -80,8 +82,6 @@ def image_refs(args: argparse.Namespace, positional: Sequence[str]) -> list[str]
     refs = list(positional)
     source = getattr(args, "images_from", None)
     if source:
-        from nvreq.files import read_capped
-
         text = read_capped(source, MAX_IMAGES_FROM_BYTES, what="--images-from").decode(
             "utf-8", "replace")
         for line in text.splitlines():
@@ -89,8 +89,6 @@ def image_refs(args: argparse.Namespace, positional: Sequence[str]) -> list[str]
             if line:
                 refs.append(line)
     if not refs:
-        from nvreq.errors import InputError
-
         raise InputError("no image given; name one or more images, or use --images-from FILE")
     return refs
 

@@ -9,6 +9,8 @@ import sys
 from typing import Any
 
 from nvreq.cli._envs import add_env_options, labelled_envs
+from nvreq.errors import InputError
+from nvreq.files import read_capped
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -42,7 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    from nvreq.errors import InputError
     from nvreq.fleet.gfd_labels import LABEL_SETS, NFD_ARCH_UNIFORM, NFD_BRAND
     from nvreq.fleet.inputs import load_brand_map
 
@@ -64,9 +65,6 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _existing(path: str) -> dict[str, Any]:
-    from nvreq.errors import InputError
-    from nvreq.files import read_capped
-
     text = read_capped(path, 1 << 20, what="--existing").decode("utf-8", "replace")
     try:
         data = json.loads(text)
@@ -86,7 +84,6 @@ def _existing(path: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Translate and print; exit 2 when no affinity can be given."""
-    from nvreq.errors import InputError
     from nvreq.fleet.kubernetes import and_existing, node_affinity, to_yaml
 
     envs = labelled_envs(args)

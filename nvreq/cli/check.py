@@ -6,6 +6,7 @@ import argparse
 
 from nvreq.cli._common import add_host_options, emit, host_from, read_env_file
 from nvreq.cli._images_cli import add_image_arguments
+from nvreq.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,8 +55,6 @@ def _extra_env(args: argparse.Namespace) -> list[str]:
 
 
 def _mounts(values: list[str]) -> list[dict[str, str]]:
-    from nvreq.errors import InputError
-
     out = []
     for value in values:
         source, sep, destination = value.partition(":")
@@ -66,8 +65,6 @@ def _mounts(values: list[str]) -> list[dict[str, str]]:
 
 
 def _pairs(values: list[str]) -> dict[str, str] | None:
-    from nvreq.errors import InputError
-
     out = {}
     for value in values:
         key, sep, val = value.partition("=")
@@ -95,8 +92,6 @@ def _print(report: Report, as_json: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check and print the report(s); the exit code is the worst verdict's."""
     from dataclasses import replace
-
-    from nvreq.errors import InputError
 
     extra = _extra_env(args)
     if not args.images and not args.images_from:

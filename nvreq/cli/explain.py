@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from nvreq.cli._common import add_host_options, emit, host_from
+from nvreq.errors import InputError
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -26,7 +27,6 @@ def run(args: argparse.Namespace) -> int:
     """Explain and print; the exit code is the verdict's."""
     from nvreq.check.checker import check_env
     from nvreq.check.collection import PREFIX
-    from nvreq.errors import InputError
 
     if not args.variable.startswith(PREFIX):
         raise InputError(f"--variable must start with {PREFIX}")

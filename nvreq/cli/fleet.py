@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from nvreq.cli._envs import add_env_options, labelled_envs
+from nvreq.errors import InputError
 from nvreq.tables import table_lines
 
 if TYPE_CHECKING:
@@ -191,7 +192,6 @@ def _csv(results: dict[str, FleetResult]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the hosts and images, evaluate, print; the exit code follows ``--require``."""
     from nvreq.cli._common import emit
-    from nvreq.errors import InputError
     from nvreq.fleet.core import Fleet
 
     envs = labelled_envs(args)

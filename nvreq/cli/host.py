@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nvreq.errors import InputError
+from nvreq.files import read_capped
 from nvreq.tables import table_lines
 
 if TYPE_CHECKING:
@@ -55,8 +57,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read(path: str, limit: int = 1 << 20) -> bytes:
-    from nvreq.files import read_capped
-
     return read_capped(path, limit)
 
 
@@ -65,7 +65,6 @@ def _read_text(path: str) -> str:
 
 
 def _profile(args: argparse.Namespace) -> HostProfile:
-    from nvreq.errors import InputError
     from nvreq.host.local import local_host, with_local_runtime
 
     if args.source is None:

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from nvreq.errors import NvreqError
+
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
 
 #: command name -> module implementing it; only the module of the command run is imported.
@@ -110,8 +112,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run nvreq with ``argv`` and return the exit code (0, 1 or 2)."""
-    from nvreq.errors import NvreqError
-
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(command if command in COMMANDS else None)

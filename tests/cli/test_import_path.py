@@ -27,10 +27,13 @@ TAG = "12.4.1-base-ubuntu22.04"
 NEVER = {"lark", "ssl", "email", "http.client", "urllib.request", "tarfile"}
 #: start-up costs the image readers avoid (dataclasses brings inspect, ast, dis, tokenize)
 READER_AVOIDS = {"typing", "dataclasses", "inspect", "pathlib", "shutil", "importlib.resources"}
-#: what checking against a preset does not need
+#: what checking against a preset does not need: each a deferred import of the check's road
+#: (the toolkit evaluator for CSV mode, --gpus, the importers, the local host) or another
+#: command's package
 CHECK_AVOIDS = {"importlib.resources", "tomllib", "xml.etree", "pathlib", "shutil", "pynvml",
                 "nvreq.host.nvml", "nvreq.host.importers", "nvreq.require.toolkit",
-                "nvreq.host.local"}
+                "nvreq.check.toolkit_report", "nvreq.devices.gpus_flag", "nvreq.host.local",
+                "nvreq.host.runtime_files", "nvreq.fleet", "nvreq.doctor"}
 
 
 def modules_after(argv: list[str]) -> tuple[int, set[str]]:
