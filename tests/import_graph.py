@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from nvreq.bundle.order import install_steps
+
 __all__ = ["FACADES", "Graph", "cycles", "figures", "layers", "main", "read_graph",
            "without_facades"]
 
@@ -26,6 +28,10 @@ FACADES = frozenset({
     ("nvreq.require.syntax", "nvreq.require.compiled"),
     ("nvreq.host.profile", "nvreq.host.schema"),
     ("nvreq.host.profile", "nvreq.host.sources"),
+    # the same facades before the sub-packages (commit 4b4ec21), to measure both alike
+    ("nvreq.requirements", "nvreq.compiled"),
+    ("nvreq.host", "nvreq.profile_schema"),
+    ("nvreq.host", "nvreq.profile_io"),
 })
 
 
@@ -99,60 +105,25 @@ def without_facades(graph: Graph) -> dict[str, frozenset[str]]:
     return {m: frozenset(t for t in ts if (m, t) not in FACADES) for m, ts in graph.items()}
 
 
+def _components(graph: Graph) -> list[tuple[str, ...]]:
+    """Strongly connected components, each after every component it imports (the same Tarjan
+    walk that orders a package bundle's installation)."""
+    return install_steps(sorted(graph), {m: sorted(t) for m, t in graph.items()})
+
+
 def cycles(graph: Graph) -> list[list[str]]:
-    """The strongly connected components with more than one module (Tarjan), sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in sorted(graph.get(node, ())):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * len(graph) + 100))
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return sorted(found)
+    """The strongly connected components with more than one module, sorted."""
+    return sorted(sorted(c) for c in _components(graph) if len(c) > 1)
 
 
 def layers(graph: Graph) -> int:
     """The longest import chain in modules, each cycle counted as one module."""
-    owner = {m: m for m in graph}
-    for component in cycles(graph):
-        for member in component:
-            owner[member] = component[0]
-    condensed: dict[str, set[str]] = {}
-    for node, targets in graph.items():
-        condensed.setdefault(owner[node], set()).update(
-            owner[t] for t in targets if owner[t] != owner[node])
     depth: dict[str, int] = {}
-
-    def height(node: str) -> int:
-        if node not in depth:
-            depth[node] = 1 + max((height(t) for t in condensed.get(node, ())), default=0)
-        return depth[node]
-
-    return max((height(n) for n in condensed), default=0)
+    for component in _components(graph):
+        below = {t for m in component for t in graph.get(m, ()) if t not in component}
+        height = 1 + max((depth[t] for t in below), default=0)
+        depth.update(dict.fromkeys(component, height))
+    return max(depth.values(), default=0)
 
 
 def package_of(module: str) -> str:
