@@ -1,6 +1,7 @@
 """Beyond the runtime's verdict: what would make an image pass, and which compatibility applies.
 
-Uses the CUDA ↔ driver tables of ``nvreq.check.cuda_table`` (require.md §11, Decision 5).
+Uses the CUDA ↔ driver tables of ``nvreq.check.cuda_table``. Trying each driver branch needs only
+verdicts, so it runs on the compiled evaluator.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nvreq.check.cuda_table import BRANCHES, min_driver_for_cuda, mvc_min_driver
-from nvreq.require.semantics import Context, Verdict, evaluate
+from nvreq.require.compiled import Result, compiled_for, context_key
+from nvreq.require.semantics import Context, Verdict
 from nvreq.require.syntax import Requirement
 from nvreq.require.versions import compare_versions, version_key
 
@@ -46,7 +48,8 @@ def _image_cuda(requirements: Sequence[tuple[str, Requirement]]) -> str | None:
 
 
 def _passes(requirements: Sequence[tuple[str, Requirement]], ctx: Context) -> bool:
-    return all(evaluate(req, ctx) for _, req in requirements)
+    key = context_key(ctx)
+    return all(compiled_for(req).evaluate_key(key) is Result.SATISFIED for _, req in requirements)
 
 
 def advise(requirements: Sequence[tuple[str, Requirement]], failing: Context,

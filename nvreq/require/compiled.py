@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from nvreq.host.profile import HostProfile
     from nvreq.require.syntax import Requirement
 
-__all__ = ["CompiledRequirement", "CompiledResult", "Result", "host_contexts"]
+__all__ = ["CompiledRequirement", "CompiledResult", "Result", "compiled_for", "host_contexts"]
 
 
 class CompiledResult(Enum):
@@ -217,3 +217,17 @@ class CompiledRequirement:
             if result is not CompiledResult.SATISFIED:
                 return result
         return CompiledResult.SATISFIED
+
+
+_BY_TEXT: dict[str, CompiledRequirement] = {}
+
+
+def compiled_for(requirement: Requirement) -> CompiledRequirement:
+    """The compiled form of ``requirement``, shared by every caller with the same text (so its
+    memo of results per host serves them all)."""
+    found = _BY_TEXT.get(requirement.text)
+    if found is None:
+        if len(_BY_TEXT) >= 4096:
+            _BY_TEXT.clear()
+        found = _BY_TEXT[requirement.text] = CompiledRequirement(requirement)
+    return found
