@@ -5,7 +5,7 @@ Data takes one road: env -> collect -> devices -> evaluate per GPU -> Report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -19,19 +19,27 @@ from nvreq.check.collection import (
     environment,
     is_legacy_image,
 )
-from nvreq.check.report import Report, RequirementResult, VerdictName
+from nvreq.check.memo import Deferred, Memo
+from nvreq.check.report import Details, Report, RequirementResult, VerdictName
 from nvreq.devices.capabilities import CapabilityResult, resolve_capabilities
 from nvreq.devices.select import (
     HOOK_CDI_ERROR,
     DeviceSelection,
-    render_device_table,
     resolve_devices,
 )
 from nvreq.errors import InputError, unknown_choice
 from nvreq.host.config import ToolkitConfig
 from nvreq.host.profile import HostProfile
+from nvreq.require.compiled import CompiledRequirement, Result, compiled_for, context_key
 from nvreq.require.gosemver import Behaviour, behaviour_for
-from nvreq.require.semantics import Context, Unknown, Verdict, evaluate
+from nvreq.require.semantics import (
+    INVALID_EXPRESSION,
+    Context,
+    Unknown,
+    Verdict,
+    evaluate,
+    unsatisfied_message,
+)
 from nvreq.require.syntax import Requirement
 
 __all__ = ["Gate", "check_env", "contexts_for", "gate"]
@@ -172,6 +180,10 @@ def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
     ``gpus`` applies docker's ``--gpus`` value(s) as the daemon would (its variables are appended
     after the image's, and the hook is then called directly: mode ``legacy``).
 
+    The verdict and the runtime's messages are decided here, on the compiled evaluator; the
+    explanation (per-clause trace, diagnostics, advice) is worked out when first read. Invalid
+    input raises here, never later.
+
     >>> from nvreq.host.profile import Gpu, HostProfile
     >>> host = HostProfile(gpus=(Gpu(0, brand="Nvidia", arch="9.0"),), driver="550.54.15",
     ...                    cuda="12.4")
@@ -182,32 +194,164 @@ def check_env(env: Mapping[str, str] | Iterable[str], host: HostProfile, *,
     >>> print(report.runtime_message)  # doctest: +ELLIPSIS
     requirement error: unsatisfied condition: cuda>=12.5, please update your driver ...
     """
-    g = gate(env, host, semantics=semantics, mode=mode, privileged=privileged, mounts=mounts,
-             annotations=annotations, config=config, gpus=gpus)
-    selection, collected = g.selection, g.collected
-    warnings = [f"{w.code}: {w.message}" for w in selection.warnings]
-    warnings += [f"--gpus: {n}" for n in g.notes]
-    warnings += list(selection.explanation)
-    common: dict[str, Any] = {
-        "host": host, "semantics": g.semantics, "toolkit_behaviour": g.behaviour,
-        "mode": selection.mode, "enforced": g.enforced, "diagnostics": collected.diagnostics,
-        "gpu_container": selection.gpu_container, "requested": selection.requested,
-        "devices": selection.devices, "warnings": tuple(warnings),
-        "capabilities": g.capabilities.capabilities if g.capabilities else None,
-        "device_table": tuple(render_device_table(host, selection)),
-        "extra": {"selection": selection.to_dict(),
-                  "capability_details": g.capabilities.to_dict() if g.capabilities else None},
-    }
-    results = tuple(RequirementResult(n, r, n == LEGACY_VARIABLE)
-                    for n, r in collected.requirements)
-    if g.error:
-        return Report("error", runtime_message=g.error, runtime_messages=(g.error,),
-                      requirements=results, **common)
-    if g.semantics == "toolkit":
-        from nvreq.check.toolkit_report import check_toolkit
+    if not isinstance(env, Mapping):
+        env = list(env)
+    key = None
+    if not (mounts or annotations or config):
+        key = _memo_key(env, host, semantics, mode, privileged, gpus)
+    basis = None if key is None else _BASES.get(key)
+    if basis is None or basis.host is not host:
+        basis = _Basis(host, gate(env, host, semantics=semantics, mode=mode,
+                                  privileged=privileged, mounts=mounts, annotations=annotations,
+                                  config=config, gpus=gpus))
+        if key is not None:
+            _BASES.put(key, basis)
+    return basis.report(unknown)
 
-        return check_toolkit(collected, host, selection, common)
-    return _evaluated(collected.requirements, host, selection, g.disabled, unknown, common)
+
+def _memo_key(env: Mapping[str, str] | list[str], host: HostProfile, *options: object
+              ) -> Hashable | None:
+    """What a check depends on, when every part of it is plain text (else None: not memoised)."""
+    entries: tuple[object, ...]
+    if isinstance(env, Mapping):
+        items = tuple(env.items())
+        plain = all(type(k) is str and type(v) is str for k, v in items)
+        entries = items
+    else:
+        entries = tuple(env)
+        plain = all(type(e) is str for e in entries)
+    semantics, mode, privileged, gpus = options
+    if isinstance(gpus, list | tuple):
+        gpus = tuple(gpus)
+        plain = plain and all(type(g) is str for g in gpus)
+    if not plain or privileged not in (None, True, False) or type(privileged) is int:
+        return None
+    key = (isinstance(env, Mapping), entries, id(host), semantics, mode, privileged, gpus)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _Basis:
+    """One gate's outcome on one host, with what every report made from it shares: the verdict
+    per ``unknown`` rule and the explanation, each worked out once."""
+
+    __slots__ = ("_details", "_verdicts", "common", "compiled", "gate", "host", "results")
+
+    def __init__(self, host: HostProfile, g: Gate) -> None:
+        self.host = host
+        self.gate = g
+        selection = g.selection
+        warnings = [f"{w.code}: {w.message}" for w in selection.warnings]
+        warnings += [f"--gpus: {n}" for n in g.notes]
+        warnings += list(selection.explanation)
+        caps = g.capabilities
+        self.common: dict[str, Any] = {
+            "host": host, "semantics": g.semantics, "toolkit_behaviour": g.behaviour,
+            "mode": selection.mode, "enforced": g.enforced,
+            "gpu_container": selection.gpu_container, "requested": selection.requested,
+            "devices": selection.devices, "warnings": tuple(warnings),
+            "capabilities": caps.capabilities if caps else None,
+            "selection": selection, "capability_details": caps,
+        }
+        self.results = tuple(RequirementResult(n, r, n == LEGACY_VARIABLE)
+                             for n, r in g.collected.requirements)
+        self.compiled = tuple(compiled_for(r) for _, r in g.collected.requirements)
+        self._verdicts: dict[Unknown, _Decision] = {}
+        self._details: dict[Unknown, Deferred[Details]] = {}
+
+    def report(self, unknown: Unknown) -> Report:
+        g = self.gate
+        if g.error:
+            return Report("error", runtime_message=g.error, runtime_messages=(g.error,),
+                          details=self._deferred(unknown, self._unexplained), **self.common)
+        if g.semantics == "toolkit":
+            return self._toolkit()
+        decision = self._verdicts.get(unknown)
+        if decision is None:
+            decision = self._verdicts[unknown] = _decide(self.host, g, self.compiled, unknown)
+        outcome, failed_gpu, messages = decision
+        return Report.decided(outcome, disabled=g.disabled, failed_gpu=failed_gpu,
+                              runtime_message=messages[0] if messages else None,
+                              runtime_messages=messages, order_dependent=len(messages) > 1,
+                              details=self._deferred(unknown, lambda: self._explained(unknown)),
+                              **self.common)
+
+    def _deferred(self, unknown: Unknown, make: Callable[[], Details]) -> Deferred[Details]:
+        found = self._details.get(unknown)
+        if found is None:
+            found = self._details[unknown] = Deferred(make)
+        return found
+
+    def _unexplained(self) -> Details:
+        return Details(self.results, self.gate.collected.diagnostics)
+
+    def _toolkit(self) -> Report:
+        from nvreq.check.toolkit_report import OUTSIDE_CSV, check_toolkit
+
+        g = self.gate
+        found = check_toolkit(g.collected, self.host, g.selection, g.behaviour)
+        common = dict(self.common)
+        if g.selection.mode != "csv":
+            common["warnings"] = (*common["warnings"], OUTSIDE_CSV)
+        return Report.decided(found.outcome, disabled=g.collected.disabled,
+                              runtime_message=found.runtime_message,
+                              runtime_messages=found.runtime_messages,
+                              order_dependent=len(found.runtime_messages) > 1,
+                              disagreements=found.disagreements, toolkit=found.trace,
+                              details=self._deferred("assume", self._unexplained), **common)
+
+    def _explained(self, unknown: Unknown) -> Details:
+        """The explaining evaluator's trace per requirement per GPU, and the advice."""
+        g = self.gate
+        requirements = g.collected.requirements
+        contexts = _contexts(self.host, g.selection, unknown)
+        per_req, first_fail = _evaluate_all(requirements, contexts)
+        results = tuple(replace(r, verdicts=tuple(vs))
+                        for r, vs in zip(self.results, per_req, strict=True))
+        all_verdicts = [v for vs in per_req for v in vs]
+        advice: list[Advice]
+        if first_fail is not None:
+            advice = advise(requirements, contexts[first_fail], all_verdicts)
+        else:
+            advice = forward_compatibility_notes(all_verdicts)
+        return Details(results, g.collected.diagnostics, tuple(advice),
+                       any(v.assumed for v in all_verdicts))
+
+
+#: a verdict: the outcome had the runtime checked, the GPU it failed on, the runtime's messages
+_Decision = tuple[VerdictName, str | None, tuple[str, ...]]
+#: gate outcomes per distinct input (text, host, options): images are checked again and again
+_BASES: Memo[Hashable, _Basis] = Memo(1024)
+
+
+def _contexts(host: HostProfile, selection: DeviceSelection, unknown: Unknown) -> list[Context]:
+    return contexts_for(host, selection if selection.gpu_container else None, unknown)
+
+
+def _decide(host: HostProfile, g: Gate, compiled: Sequence[CompiledRequirement],
+            unknown: Unknown) -> _Decision:
+    """The first failing requirement on the first failing GPU decides; on that GPU every failing
+    requirement's message is one the runtime may print (it collects them in random order)."""
+    contexts = _contexts(host, g.selection, unknown)
+    for ctx in contexts:
+        key = context_key(ctx)
+        results = [c.evaluate_key(key) for c in compiled]
+        failing = [(c, r) for c, r in zip(compiled, results, strict=True)
+                   if r is not Result.SATISFIED]
+        if not failing:
+            continue
+        messages: list[str] = []
+        for c, r in failing:
+            message = INVALID_EXPRESSION if r is Result.ERROR else unsatisfied_message(
+                c.requirement)
+            if message not in messages:
+                messages.append(message)
+        outcome: VerdictName = "error" if failing[0][1] is Result.ERROR else "unsatisfied"
+        return outcome, ctx.gpu, tuple(messages)
+    return "satisfied", None, ()
 
 
 def _capabilities(env: Mapping[str, str], host: HostProfile, selection: DeviceSelection,
@@ -234,35 +378,3 @@ def _hook_error(selection: DeviceSelection, capabilities: CapabilityResult | Non
     if error and selection.mode != "legacy":
         return error
     return collection_error
-
-
-def _evaluated(requirements: Sequence[tuple[str, Requirement]], host: HostProfile,
-               selection: DeviceSelection, disabled: bool, unknown: Unknown,
-               common: dict[str, Any]) -> Report:
-    contexts = contexts_for(host, selection if selection.gpu_container else None, unknown)
-    per_req, first_fail = _evaluate_all(requirements, contexts)
-    results = tuple(RequirementResult(name, req, name == LEGACY_VARIABLE, tuple(verdicts))
-                    for (name, req), verdicts in zip(requirements, per_req, strict=True))
-    messages: list[str] = []
-    outcome: VerdictName = "satisfied"
-    if first_fail is not None:
-        for verdicts in per_req:
-            v = verdicts[first_fail]
-            if not v and v.message and v.message not in messages:
-                messages.append(v.message)
-        first = next(vs[first_fail] for vs in per_req if not vs[first_fail])
-        outcome = "error" if first.result == "error" else "unsatisfied"
-    all_verdicts = [v for vs in per_req for v in vs]
-    advice: list[Advice]
-    if first_fail is not None:
-        advice = advise(requirements, contexts[first_fail], all_verdicts)
-    else:
-        advice = forward_compatibility_notes(all_verdicts)
-    fields: dict[str, Any] = {
-        **common, "requirements": results, "assumed": any(v.assumed for v in all_verdicts),
-        "advice": tuple(advice),
-        "failed_gpu": contexts[first_fail].gpu if first_fail is not None else None,
-        "runtime_message": messages[0] if messages else None,
-        "runtime_messages": tuple(messages), "order_dependent": len(messages) > 1,
-    }
-    return Report.decided(outcome, disabled=disabled, **fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from nvreq.check.memo import Memo
 from nvreq.go_text import parse_bool
 from nvreq.require.gosemver import Behaviour, SemverError
 from nvreq.require.gosemver import parse as parse_semver
@@ -50,20 +51,58 @@ def is_legacy_image(env: Mapping[str, str]) -> bool:
     return bool(env.get("CUDA_VERSION")) and not env.get("NVIDIA_REQUIRE_CUDA")
 
 
+#: parsed requirements and their diagnostics, per distinct text (images share their texts)
+_PARSED: Memo[str, Requirement] = Memo()
+_LINTED: Memo[tuple[str, str], tuple[Diagnostic, ...]] = Memo()
+
+
 @dataclass(frozen=True, slots=True)
 class Collected:
-    """What the hook would pass to the CLI as ``--require`` flags, and what nvreq noticed."""
+    """What the hook would pass to the CLI as ``--require`` flags, and what nvreq noticed.
+
+    ``notes`` are the diagnostics about the environment itself (before the expressions') and about
+    the legacy requirement and the count (after them); ``diagnostics`` adds each expression's, read
+    when first asked for.
+    """
 
     requirements: tuple[tuple[str, Requirement], ...]
     disabled: bool = False
     legacy: bool = False
     error: str | None = None
-    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    notes: tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]] = field(
+        default=((), ()), compare=False, repr=False)
 
     @property
     def too_many(self) -> bool:
         """More requirements than nvidia-container-cli accepts."""
         return len(self.requirements) > MAX_REQUIREMENTS
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every problem noticed, in order: the environment, each expression, the rest."""
+        head, tail = self.notes
+        out = list(head)
+        for name, requirement in self.requirements:
+            if name != LEGACY_VARIABLE:
+                out.extend(_lint(requirement, name))
+        out.extend(tail)
+        return tuple(out)
+
+
+def _lint(requirement: Requirement, variable: str) -> tuple[Diagnostic, ...]:
+    key = (requirement.text, variable)
+    found = _LINTED.get(key)
+    if found is None:
+        found = _LINTED.put(key, tuple(lint_requirement(requirement, variable)))
+    return found
+
+
+def _parse(text: str, variable: str) -> Requirement:
+    """``parse_requirement``, remembered per text; an invalid text raises every time."""
+    found = _PARSED.get(text)
+    if found is None:
+        found = _PARSED.put(text, parse_requirement(text, variable=variable))
+    return found
 
 
 def _legacy_requirement(value: str, behaviour: Behaviour) -> tuple[str | None, str | None]:
@@ -112,7 +151,8 @@ def collect(env: Mapping[str, str], *, behaviour: Behaviour = "newest") -> Colle
     >>> [name for name, _ in c.requirements]
     ['NVIDIA_REQUIRE_ARCH', 'NVIDIA_REQUIRE_CUDA']
     """
-    diagnostics = _collection_warnings(env)
+    head = tuple(_collection_warnings(env))
+    tail: list[Diagnostic] = []
     legacy = is_legacy_image(env)
     # collected even when disabled, so the report can say what the verdict would have been
     disabled = parse_bool(env.get(DISABLE, "")) is True
@@ -120,23 +160,20 @@ def collect(env: Mapping[str, str], *, behaviour: Behaviour = "newest") -> Colle
                     if n.startswith(PREFIX) and not n.startswith(PREFIX + "JETPACK")), key=utf8)
     requirements: list[tuple[str, Requirement]] = []
     for name in names:
-        requirement = parse_requirement(env[name], variable=name)
-        requirements.append((name, requirement))
-        diagnostics.extend(lint_requirement(requirement, name))
+        requirements.append((name, _parse(env[name], name)))
     error = None
     if legacy:
         text, error = _legacy_requirement(env["CUDA_VERSION"], behaviour)
         if text is not None:
-            requirements.append((LEGACY_VARIABLE, parse_requirement(text)))
-            diagnostics.append(Diagnostic("legacy-requirement", "info", f"{text} synthesized from "
-                                          f"CUDA_VERSION={env['CUDA_VERSION']} (legacy image)",
-                                          LEGACY_VARIABLE))
+            requirements.append((LEGACY_VARIABLE, _parse(text, LEGACY_VARIABLE)))
+            tail.append(Diagnostic("legacy-requirement", "info", f"{text} synthesized from "
+                                   f"CUDA_VERSION={env['CUDA_VERSION']} (legacy image)",
+                                   LEGACY_VARIABLE))
         else:
-            diagnostics.append(Diagnostic("invalid-cuda-version", "error", error or "",
-                                          LEGACY_VARIABLE))
+            tail.append(Diagnostic("invalid-cuda-version", "error", error or "", LEGACY_VARIABLE))
     if len(requirements) > MAX_REQUIREMENTS:
-        diagnostics.append(Diagnostic("too-many-requirements", "error", f"{len(requirements)} "
-                                      f"requirements; nvidia-container-cli accepts at most "
-                                      f"{MAX_REQUIREMENTS}", None))
-    return Collected(tuple(requirements), disabled, legacy, error, tuple(diagnostics))
+        tail.append(Diagnostic("too-many-requirements", "error", f"{len(requirements)} "
+                               f"requirements; nvidia-container-cli accepts at most "
+                               f"{MAX_REQUIREMENTS}", None))
+    return Collected(tuple(requirements), disabled, legacy, error, (head, tuple(tail)))
 

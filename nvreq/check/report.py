@@ -1,18 +1,32 @@
-"""The result of checking an environment against a host, and its JSON and text forms."""
+"""The result of checking an environment against a host: one typed value, and its JSON form.
+
+``to_dict`` is the one JSON schema (``nvreq check --json``); the text form is rendered from the
+report by ``nvreq.check.text``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from nvreq.check.advice import Advice
-from nvreq.host.profile import HostProfile
-from nvreq.require.lint import Diagnostic, byte_span
-from nvreq.require.semantics import Verdict
-from nvreq.require.syntax import Requirement
+from nvreq.check.memo import Deferred, Memo
+from nvreq.require.lint import byte_span
 
-__all__ = ["Report", "RequirementResult", "VerdictName"]
+if TYPE_CHECKING:
+    from nvreq.check.advice import Advice
+    from nvreq.devices.capabilities import CapabilityResult
+    from nvreq.devices.select import DeviceSelection
+    from nvreq.host.profile import HostProfile
+    from nvreq.images.info import ImageInfo
+    from nvreq.require.lint import Diagnostic
+    from nvreq.require.semantics import AlternativeOutcome, Verdict
+    from nvreq.require.syntax import Requirement
+    from nvreq.require.toolkit import ToolkitVerdict
+    from nvreq.require.toolkit_diff import Disagreement
+
+__all__ = ["Details", "Report", "RequirementResult", "VerdictName"]
 
 VerdictName = Literal["satisfied", "unsatisfied", "error", "not-checked"]
 
@@ -28,39 +42,20 @@ class RequirementResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: per context, per alternative, per clause."""
-        text = self.requirement.text
-        return {
-            "variable": self.variable,
-            "value": text,
-            "synthesized": self.synthesized,
-            "evaluations": [_verdict_dict(v, text) for v in self.verdicts],
-        }
+        return _requirement_dict(self, {})
 
 
-def _verdict_dict(verdict: Verdict, text: str) -> dict[str, Any]:
-    ctx = verdict.context
-    return {
-        "gpu": ctx.gpu,
-        "outcome": verdict.result,
-        "message": verdict.message,
-        "host": {"cuda": ctx.cuda, "driver": ctx.driver, "arch": ctx.arch if ctx.device else None,
-                 "brand": ctx.brand if ctx.device else None},
-        "alternatives": [
-            {
-                "text": str(alt.alternative),
-                "span": list(byte_span(text, *alt.alternative.span)),
-                "status": alt.status,
-                "kind": alt.kind,
-                "clauses": [
-                    {"clause": str(c.clause), "key": c.clause.name,
-                     "span": list(byte_span(text, *c.clause.span)), "outcome": c.status,
-                     "actual": c.actual, "assumed": c.assumed, "reason": c.reason}
-                    for c in alt.clauses
-                ],
-            }
-            for alt in verdict.alternatives
-        ],
-    }
+@dataclass(frozen=True, slots=True)
+class Details:
+    """The parts of a report that explain the verdict rather than decide it."""
+
+    requirements: tuple[RequirementResult, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    advice: tuple[Advice, ...] = ()
+    assumed: bool = False
+
+
+_NO_DETAILS: Deferred[Details] = Deferred.of(Details())
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +63,8 @@ class Report:
     """Everything nvreq found: the verdict the runtime would reach, why, and what would help.
 
     ``bool(report)`` is True when the container would start: ``satisfied`` or ``not-checked``.
+    The verdict and the runtime's messages are decided when the report is made; ``requirements``,
+    ``diagnostics``, ``advice`` and ``assumed`` (the explanation) are worked out when first read.
     """
 
     verdict: VerdictName
@@ -77,22 +74,25 @@ class Report:
     runtime_messages: tuple[str, ...] = ()
     order_dependent: bool = False
     enforced: bool = True
-    assumed: bool = False
     would_be: str | None = None
     semantics: str = "cli"
     toolkit_behaviour: str = "newest"
     mode: str = "legacy"
     failed_gpu: str | None = None
-    requirements: tuple[RequirementResult, ...] = ()
-    diagnostics: tuple[Diagnostic, ...] = ()
-    warnings: tuple[str, ...] = ()
-    advice: tuple[Advice, ...] = ()
     gpu_container: bool = True
     requested: tuple[str, ...] = ()
     devices: tuple[str, ...] = ()
     capabilities: tuple[str, ...] | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    device_table: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    warnings: tuple[str, ...] = ()
+    selection: DeviceSelection | None = None
+    capability_details: CapabilityResult | None = None
+    #: where cli and toolkit read the text differently; None unless toolkit semantics
+    disagreements: tuple[Disagreement, ...] | None = None
+    #: the Go evaluator's trace; None unless toolkit semantics reached evaluation
+    toolkit: ToolkitVerdict | None = None
+    #: the image the environment came from, when it came from one
+    image: ImageInfo | None = None
+    details: Deferred[Details] = field(default=_NO_DETAILS, repr=False)
 
     def __bool__(self) -> bool:
         return self.verdict in ("satisfied", "not-checked")
@@ -113,12 +113,38 @@ class Report:
         return cls(outcome, gpu_container=gpu_container, **fields)
 
     @property
+    def requirements(self) -> tuple[RequirementResult, ...]:
+        """Each collected requirement with its verdict per GPU."""
+        return self.details.get().requirements
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every problem in every expression, and in the environment."""
+        return self.details.get().diagnostics
+
+    @property
+    def advice(self) -> tuple[Advice, ...]:
+        """What would make the image pass, and which compatibility applies."""
+        return self.details.get().advice
+
+    @property
+    def assumed(self) -> bool:
+        """True when an evaluated clause read a fact the profile does not know."""
+        return self.details.get().assumed
+
+    @property
     def exit_code(self) -> int:
         """0 satisfied or not checked, 1 unsatisfied, 2 error."""
         return {"satisfied": 0, "not-checked": 0, "unsatisfied": 1}.get(self.verdict, 2)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object ``nvreq check --json`` prints."""
+        """The JSON object ``nvreq check --json`` prints (every key is in ``docs/check.md``).
+
+        Evaluations on GPUs with the same facts share one ``alternatives`` list.
+        """
+        details = self.details.get()
+        selection, caps = self.selection, self.capability_details
+        shared: dict[int, list[dict[str, Any]]] = {}
         out: dict[str, Any] = {
             "verdict": self.verdict,
             "reason": self.reason,
@@ -127,7 +153,7 @@ class Report:
             "runtime_messages": list(self.runtime_messages),
             "order_dependent": self.order_dependent,
             "enforced": self.enforced,
-            "assumed": self.assumed,
+            "assumed": details.assumed,
             "semantics": self.semantics,
             "toolkit_behaviour": self.toolkit_behaviour,
             "mode": self.mode,
@@ -136,13 +162,25 @@ class Report:
             "devices": list(self.devices),
             "capabilities": None if self.capabilities is None else list(self.capabilities),
             "failed_gpu": self.failed_gpu,
-            "requirements": [r.to_dict() for r in self.requirements],
-            "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "requirements": [_requirement_dict(r, shared) for r in details.requirements],
+            "diagnostics": [d.to_dict() for d in details.diagnostics],
             "warnings": list(self.warnings),
-            "advice": [a.to_dict() for a in self.advice],
+            "advice": [a.to_dict() for a in details.advice],
             "host": self.host.to_dict() if hasattr(self.host, "to_dict") else None,
+            "selection": None if selection is None else selection.to_dict(),
+            "capability_details": None if caps is None else caps.to_dict(),
         }
-        out.update(self.extra)
+        if self.disagreements is not None:
+            out["disagreements"] = [
+                {"row": d.row, "topic": d.topic, "text": d.text, "span": list(d.span),
+                 "cli": d.cli, "toolkit": d.toolkit} for d in self.disagreements]
+        if self.toolkit is not None:
+            trace = self.toolkit
+            out["toolkit"] = {"result": trace.result, "message": trace.message,
+                              "facts": dataclasses.asdict(trace.facts),
+                              "requirements": [dataclasses.asdict(r) for r in trace.trace]}
+        if self.image is not None:
+            out["image"] = self.image.to_dict()
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -154,3 +192,54 @@ class Report:
         from nvreq.check.text import render
 
         return render(self)
+
+
+#: per requirement text, per alternative: (text, byte span, per clause (text, key, byte span))
+_Shape = tuple[tuple[str, tuple[int, int], tuple[tuple[str, str, tuple[int, int]], ...]], ...]
+_SHAPES: Memo[str, _Shape] = Memo()
+
+
+def _shape(requirement: Requirement) -> _Shape:
+    """What the JSON says of a requirement whatever the host: its alternatives and clauses."""
+    text = requirement.text
+    found = _SHAPES.get(text)
+    if found is None:
+        found = _SHAPES.put(text, tuple(
+            (str(alt), byte_span(text, *alt.span),
+             tuple((str(c), c.name, byte_span(text, *c.span)) for c in alt.clauses))
+            for alt in requirement.alternatives))
+    return found
+
+
+def _alternatives(shape: _Shape, outcomes: tuple[AlternativeOutcome, ...]) -> list[dict[str, Any]]:
+    out = []
+    for (text, span, clauses), alt in zip(shape, outcomes, strict=True):
+        out.append({"text": text, "span": list(span), "status": alt.status, "kind": alt.kind,
+                    "clauses": [{"clause": ctext, "key": key, "span": list(cspan),
+                                 "outcome": c.status, "actual": c.actual, "assumed": c.assumed,
+                                 "reason": c.reason}
+                                for (ctext, key, cspan), c in zip(clauses, alt.clauses,
+                                                                  strict=True)]})
+    return out
+
+
+def _requirement_dict(result: RequirementResult,
+                      shared: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    """``RequirementResult.to_dict``; evaluations with one outcome share its list in ``shared``."""
+    shape = _shape(result.requirement)
+    evaluations = []
+    for verdict in result.verdicts:
+        ctx = verdict.context
+        alternatives = shared.get(id(verdict.alternatives))
+        if alternatives is None:
+            alternatives = shared[id(verdict.alternatives)] = _alternatives(
+                shape, verdict.alternatives)
+        evaluations.append({
+            "gpu": ctx.gpu, "outcome": verdict.result, "message": verdict.message,
+            "host": {"cuda": ctx.cuda, "driver": ctx.driver,
+                     "arch": ctx.arch if ctx.device else None,
+                     "brand": ctx.brand if ctx.device else None},
+            "alternatives": alternatives,
+        })
+    return {"variable": result.variable, "value": result.requirement.text,
+            "synthesized": result.synthesized, "evaluations": evaluations}

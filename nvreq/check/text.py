@@ -1,16 +1,87 @@
-"""The human-readable report: verdict, the runtime's message, per-clause trace, advice."""
+"""The human-readable report: verdict, the runtime's message, devices, per-clause trace, advice.
+
+Rendered from what a ``Report`` holds; the renderer knows the report only by the members it reads
+(``Renderable``), so that the report can offer ``explain()`` without the two importing each other.
+"""
 
 from __future__ import annotations
 
-from nvreq.check.report import Report
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from nvreq.devices.select import render_device_table
 from nvreq.require.semantics import AlternativeOutcome, ClauseOutcome, Verdict
 from nvreq.tables import table_lines
 
-__all__ = ["render"]
+if TYPE_CHECKING:
+    from nvreq.check.advice import Advice
+    from nvreq.devices.select import DeviceSelection
+    from nvreq.host.profile import HostProfile
+    from nvreq.images.info import ImageInfo
+    from nvreq.require.lint import Diagnostic
+    from nvreq.require.syntax import Requirement
+    from nvreq.require.toolkit_diff import Disagreement
+
+__all__ = ["Renderable", "render"]
 
 
+class _Result(Protocol):
+    @property
+    def variable(self) -> str: ...
+    @property
+    def requirement(self) -> Requirement: ...
+    @property
+    def verdicts(self) -> tuple[Verdict, ...]: ...
 
-def _host_line(report: Report) -> str:
+
+class Renderable(Protocol):
+    """What the text renderer reads of a report (``nvreq.check.report.Report`` has it all)."""
+
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def would_be(self) -> str | None: ...
+    @property
+    def image(self) -> ImageInfo | None: ...
+    @property
+    def host(self) -> HostProfile: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def semantics(self) -> str: ...
+    @property
+    def toolkit_behaviour(self) -> str: ...
+    @property
+    def runtime_message(self) -> str | None: ...
+    @property
+    def runtime_messages(self) -> tuple[str, ...]: ...
+    @property
+    def order_dependent(self) -> bool: ...
+    @property
+    def gpu_container(self) -> bool: ...
+    @property
+    def requested(self) -> tuple[str, ...]: ...
+    @property
+    def devices(self) -> tuple[str, ...]: ...
+    @property
+    def selection(self) -> DeviceSelection | None: ...
+    @property
+    def capabilities(self) -> tuple[str, ...] | None: ...
+    @property
+    def requirements(self) -> Sequence[_Result]: ...
+    @property
+    def disagreements(self) -> tuple[Disagreement, ...] | None: ...
+    @property
+    def warnings(self) -> tuple[str, ...]: ...
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]: ...
+    @property
+    def advice(self) -> tuple[Advice, ...]: ...
+
+
+def _host_line(report: Renderable) -> str:
     host = report.host
     names = sorted({g.name or "GPU" for g in host.gpus})
     gpus = f"{len(host.gpus)} × {', '.join(names)}" if host.gpus else "no GPU"
@@ -95,23 +166,23 @@ def _verdict_lines(variable: str, verdict: Verdict) -> list[str]:
     return lines
 
 
-def _table(rows: tuple[tuple[str, ...], ...]) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     if len(rows) <= 1:
         return ["  (the host has no GPU)"]
     return table_lines(rows, indent="  ")
 
 
-def render(report: Report) -> str:
+def render(report: Renderable) -> str:
     """Render a report as text for a terminal."""
     lines = [f"verdict: {report.verdict}" + (f" ({report.reason}; would be {report.would_be})"
                                              if report.reason else "")]
-    image = report.extra.get("image")
-    if image:
-        lines.append(f"image: {image['reference']} @ {image.get('digest') or 'no digest'} "
-                     f"({image.get('platform')})")
+    image = report.image
+    if image is not None:
+        lines.append(f"image: {image.reference} @ {image.digest or 'no digest'} "
+                     f"({image.platform})")
         lines.extend(f"  {_short(entry, 160)}" + (f" ({len(entry)} characters; --json shows all)"
                                                    if len(entry) > 160 else "")
-                     for entry in image.get("env") or ())
+                     for entry in image.env)
     lines += [_host_line(report),
              f"mode: {report.mode}, semantics: {report.semantics} "
              f"(toolkit behaviour {report.toolkit_behaviour})"]
@@ -123,7 +194,9 @@ def render(report: Report) -> str:
     if report.gpu_container:
         lines.append(f"requested: {','.join(report.requested) or '(none)'}; selected "
                      f"{len(report.devices)} device(s):")
-        lines.extend(_table(report.device_table))
+        selection = report.selection
+        lines.extend(_table(() if selection is None else
+                            render_device_table(report.host, selection)))
     else:
         lines.append("not a GPU container: the runtime checks nothing")
     if report.capabilities is not None:
@@ -135,11 +208,11 @@ def render(report: Report) -> str:
         failing = [v for v in verdicts if not v]
         shown = failing[0] if failing else verdicts[0]
         lines.extend(_verdict_lines(result.variable, shown))
-    diffs = report.extra.get("disagreements") or []
+    diffs = report.disagreements or ()
     if diffs:
         rows: dict[str, int] = {}
         for d in diffs:
-            rows[f"row {d['row']}: {d['topic']}"] = rows.get(f"row {d['row']}: {d['topic']}", 0) + 1
+            rows[f"row {d.row}: {d.topic}"] = rows.get(f"row {d.row}: {d.topic}", 0) + 1
         lines.append("where cli and toolkit disagree on this text (require.md §13.7): "
                      + "; ".join(f"{k} ({n}×)" for k, n in rows.items()))
     for warning in report.warnings:

@@ -10,8 +10,6 @@ from nvreq.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from nvreq.check.report import Report
     from nvreq.host.profile import HostProfile
 
@@ -115,9 +113,7 @@ def run(args: argparse.Namespace) -> int:
             reports.append((result.reference, None, str(result.error)))
             continue
         report = _check([*result.info.env, *extra], host, args)
-        image: dict[str, Any] = result.info.to_dict()
-        reports.append((result.reference, replace(report, extra={**report.extra,
-                                                                 "image": image}), None))
+        reports.append((result.reference, replace(report, image=result.info), None))
     only = reports[0][1]
     if len(reports) == 1 and only is not None:
         _print(only, args.json)
@@ -138,7 +134,7 @@ def _summary(reports: list[tuple[str, Report | None, str | None]], as_json: bool
         if report is None:
             rows.append([ref, "error", "", error or ""])
             continue
-        digest = str(report.extra["image"].get("digest") or "")[:19]
+        digest = ((report.image.digest if report.image else None) or "")[:19]
         why = report.runtime_message or (f"({report.reason})" if report.reason else "")
         rows.append([ref, report.verdict, digest, why])
     print(render_table(["IMAGE", "VERDICT", "DIGEST", "WHY"], rows))

@@ -1,0 +1,88 @@
+"""Results remembered per distinct input, and values computed when first read.
+
+Checks repeat: a scheduler asks about the same image text on the same hosts again and again. Every
+value remembered here is immutable and a pure function of its key, so a remembered result is the
+result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+__all__ = ["Deferred", "Memo"]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+class Memo(Generic[K, V]):
+    """A bounded map of results: emptied whole when full, since keys have no useful age order."""
+
+    __slots__ = ("_data", "_limit")
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._data: dict[K, V] = {}
+        self._limit = limit
+
+    def get(self, key: K) -> V | None:
+        """The remembered value, or None."""
+        return self._data.get(key)
+
+    def put(self, key: K, value: V) -> V:
+        """Remember ``value`` for ``key``; returns it."""
+        if len(self._data) >= self._limit:
+            self._data.clear()
+        self._data[key] = value
+        return value
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._data.clear()
+
+
+class Deferred(Generic[T]):
+    """A value computed on first read, then kept; equal when the values are equal.
+
+    Two threads reading at once may both compute it: the computation is pure, so either result is
+    the value.
+    """
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: T | None = None
+
+    @classmethod
+    def of(cls, value: T) -> Deferred[T]:
+        """An already computed value."""
+        deferred = cls.__new__(cls)
+        deferred._make = None
+        deferred._value = value
+        return deferred
+
+    def get(self) -> T:
+        """The value, computed now if it was not yet."""
+        make = self._make
+        if make is not None:
+            self._value = make()
+            self._make = None
+        return self._value  # type: ignore[return-value]
+
+    @property
+    def computed(self) -> bool:
+        """True once the value exists."""
+        return self._make is None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Deferred):
+            return NotImplemented
+        return bool(self.get() == other.get())
+
+    def __hash__(self) -> int:
+        return hash(self.get())
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._value!r})" if self._make is None else "Deferred(<not computed>)"
