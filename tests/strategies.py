@@ -1,4 +1,4 @@
-"""Hypothesis strategies shared by the requirement tests."""
+"""Hypothesis strategies shared by the requirement, check and fleet tests."""
 
 from __future__ import annotations
 
@@ -54,3 +54,28 @@ def contexts(draw: st.DrawFn) -> Context:
     return Context(draw(HOST_VERSIONS), draw(DRIVERS), device,
                    draw(ARCHES) if device else None, draw(HOST_BRANDS) if device else None,
                    "0" if device else None, draw(st.sampled_from(["assume", "fail"])))
+
+
+VISIBLE = st.sampled_from([None, "all", "none", "void", "", "0", "1", "0,1", "GPU-x"])
+#: real requirement texts, so that generated environments also reach advice and driver branches
+REAL_TEXTS = st.sampled_from([
+    "cuda>=12.4", "cuda>=11.0", "cuda>=13.0 brand=tesla,driver>=535,driver<536",
+    "cuda>=12.4 brand=tesla,driver>=470,driver<471 brand=nvidia,driver>=535,driver<536",
+    "cuda>=12.8 brand=unknown,driver>=550,driver<551", "arch>=8.0", "cuda>=12.2 driver>=999",
+])
+
+
+@st.composite
+def environments(draw: st.DrawFn) -> list[str]:
+    """Requirement variables (generated or real), device requests, legacy and disabled images."""
+    texts = draw(st.lists(st.one_of(requirement_trees.map(lambda t: " ".join(map(str, t))),
+                                    REAL_TEXTS), max_size=3))
+    env = [f"NVIDIA_REQUIRE_{name}={text}" for name, text in zip("ABC", texts, strict=False)]
+    visible = draw(VISIBLE)
+    if visible is not None:
+        env.append(f"NVIDIA_VISIBLE_DEVICES={visible}")
+    if draw(st.booleans()):
+        env.append("CUDA_VERSION=" + draw(st.sampled_from(["12.4.1", "9.0.116", "foo", "12.04"])))
+    if draw(st.integers(0, 5)) == 0:
+        env.append("NVIDIA_DISABLE_REQUIRE=" + draw(st.sampled_from(["true", "yes"])))
+    return env

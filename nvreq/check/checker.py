@@ -323,8 +323,9 @@ class _Basis:
 
 #: a verdict: the outcome had the runtime checked, the GPU it failed on, the runtime's messages
 _Decision = tuple[VerdictName, str | None, tuple[str, ...]]
-#: gate outcomes per distinct input (text, host, options): images are checked again and again
-_BASES: Memo[Hashable, _Basis] = Memo(1024)
+#: gate outcomes per distinct input (text, host, options): images are checked again and again.
+#: Each may hold an explanation of some 100 kB for a long text on a host of many GPU kinds.
+_BASES: Memo[Hashable, _Basis] = Memo(256)
 
 
 def _contexts(host: HostProfile, selection: DeviceSelection, unknown: Unknown) -> list[Context]:

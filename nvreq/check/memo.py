@@ -8,6 +8,7 @@ result.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from itertools import islice
 from typing import Generic, TypeVar
 
 __all__ = ["Deferred", "Memo"]
@@ -18,7 +19,8 @@ T = TypeVar("T")
 
 
 class Memo(Generic[K, V]):
-    """A bounded map of results: emptied whole when full, since keys have no useful age order."""
+    """A bounded map of results; when full, the half least recently used is forgotten (so a stream
+    of inputs seen once does not push out those asked for again and again)."""
 
     __slots__ = ("_data", "_limit")
 
@@ -27,14 +29,20 @@ class Memo(Generic[K, V]):
         self._limit = limit
 
     def get(self, key: K) -> V | None:
-        """The remembered value, or None."""
-        return self._data.get(key)
+        """The remembered value, or None; a value found becomes the most recently used."""
+        data = self._data
+        value = data.pop(key, None)
+        if value is not None:
+            data[key] = value
+        return value
 
     def put(self, key: K, value: V) -> V:
         """Remember ``value`` for ``key``; returns it."""
-        if len(self._data) >= self._limit:
-            self._data.clear()
-        self._data[key] = value
+        data = self._data
+        if len(data) >= self._limit:
+            for old in list(islice(data, max(1, len(data) // 2))):
+                del data[old]
+        data[key] = value
         return value
 
     def clear(self) -> None:

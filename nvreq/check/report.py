@@ -42,7 +42,7 @@ class RequirementResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: per context, per alternative, per clause."""
-        return _requirement_dict(self, {})
+        return _requirement_dict(self, {}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,9 @@ class Details:
     diagnostics: tuple[Diagnostic, ...] = ()
     advice: tuple[Advice, ...] = ()
     assumed: bool = False
+    #: the JSON of each distinct evaluation, as templates to copy (see ``_alternatives``)
+    _json: dict[int, _Template] = field(default_factory=dict, init=False, compare=False,
+                                        repr=False)
 
 
 _NO_DETAILS: Deferred[Details] = Deferred.of(Details())
@@ -162,7 +165,8 @@ class Report:
             "devices": list(self.devices),
             "capabilities": None if self.capabilities is None else list(self.capabilities),
             "failed_gpu": self.failed_gpu,
-            "requirements": [_requirement_dict(r, shared) for r in details.requirements],
+            "requirements": [_requirement_dict(r, shared, details._json)
+                             for r in details.requirements],
             "diagnostics": [d.to_dict() for d in details.diagnostics],
             "warnings": list(self.warnings),
             "advice": [a.to_dict() for a in details.advice],
@@ -194,8 +198,8 @@ class Report:
         return render(self)
 
 
-#: per requirement text, per alternative: (text, byte span, per clause (text, key, byte span))
-_Shape = tuple[tuple[str, tuple[int, int], tuple[tuple[str, str, tuple[int, int]], ...]], ...]
+#: per requirement text, per alternative: text, byte span, and per clause: text, key, byte span
+_Shape = tuple[tuple[str, int, int, tuple[tuple[str, str, int, int], ...]], ...]
 _SHAPES: Memo[str, _Shape] = Memo()
 
 
@@ -205,35 +209,62 @@ def _shape(requirement: Requirement) -> _Shape:
     found = _SHAPES.get(text)
     if found is None:
         found = _SHAPES.put(text, tuple(
-            (str(alt), byte_span(text, *alt.span),
-             tuple((str(c), c.name, byte_span(text, *c.span)) for c in alt.clauses))
+            (str(alt), *byte_span(text, *alt.span),
+             tuple((str(c), c.name, *byte_span(text, *c.span)) for c in alt.clauses))
             for alt in requirement.alternatives))
     return found
 
 
-def _alternatives(shape: _Shape, outcomes: tuple[AlternativeOutcome, ...]) -> list[dict[str, Any]]:
-    out = []
-    for (text, span, clauses), alt in zip(shape, outcomes, strict=True):
-        out.append({"text": text, "span": list(span), "status": alt.status, "kind": alt.kind,
-                    "clauses": [{"clause": ctext, "key": key, "span": list(cspan),
-                                 "outcome": c.status, "actual": c.actual, "assumed": c.assumed,
-                                 "reason": c.reason}
-                                for (ctext, key, cspan), c in zip(clauses, alt.clauses,
-                                                                  strict=True)]})
+#: per alternative: its dict with ``span`` and ``clauses`` to fill, its span, and per clause its
+#: dict with ``span`` to fill and its span
+_Template = list[tuple[dict[str, Any], int, int, list[tuple[dict[str, Any], int, int]]]]
+
+
+def _template(shape: _Shape, outcomes: tuple[AlternativeOutcome, ...]) -> _Template:
+    out: _Template = []
+    for (text, start, end, clauses), alt in zip(shape, outcomes, strict=True):
+        status = alt.status
+        out.append(({"text": text, "span": None, "status": status,
+                     "kind": alt.kind if status == "satisfied" else None, "clauses": None},
+                    start, end,
+                    [({"clause": ctext, "key": key, "span": None, "outcome": c.status,
+                       "actual": c.actual, "assumed": c.assumed, "reason": c.reason}, cstart, cend)
+                     for (ctext, key, cstart, cend), c in zip(clauses, alt.clauses, strict=True)]))
     return out
 
 
-def _requirement_dict(result: RequirementResult,
-                      shared: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
-    """``RequirementResult.to_dict``; evaluations with one outcome share its list in ``shared``."""
-    shape = _shape(result.requirement)
+def _alternatives(template: _Template) -> list[dict[str, Any]]:
+    """A fresh copy of an evaluation's alternatives: copying a flat dict of immutable values
+    costs half of building it."""
+    out = []
+    for head, start, end, clauses in template:
+        alt = head.copy()
+        alt["span"] = [start, end]
+        copies = []
+        for model, cstart, cend in clauses:
+            clause = model.copy()
+            clause["span"] = [cstart, cend]
+            copies.append(clause)
+        alt["clauses"] = copies
+        out.append(alt)
+    return out
+
+
+def _requirement_dict(result: RequirementResult, shared: dict[int, list[dict[str, Any]]],
+                      templates: dict[int, _Template]) -> dict[str, Any]:
+    """``RequirementResult.to_dict``; evaluations with one outcome share its list in ``shared``
+    (keyed by the identity of the outcomes, which the result keeps alive)."""
     evaluations = []
     for verdict in result.verdicts:
         ctx = verdict.context
-        alternatives = shared.get(id(verdict.alternatives))
+        key = id(verdict.alternatives)
+        alternatives = shared.get(key)
         if alternatives is None:
-            alternatives = shared[id(verdict.alternatives)] = _alternatives(
-                shape, verdict.alternatives)
+            template = templates.get(key)
+            if template is None:
+                template = templates[key] = _template(_shape(result.requirement),
+                                                      verdict.alternatives)
+            alternatives = shared[key] = _alternatives(template)
         evaluations.append({
             "gpu": ctx.gpu, "outcome": verdict.result, "message": verdict.message,
             "host": {"cuda": ctx.cuda, "driver": ctx.driver,

@@ -26,8 +26,11 @@ OUTSIDE_CSV = ("toolkit semantics outside CSV mode: for comparison only; on this
 
 @dataclass(frozen=True, slots=True)
 class ToolkitCheck:
-    """What the Go evaluator decides, for the report: the verdict had the runtime checked, its
-    messages, the trace (None when collection failed first) and where cli and toolkit differ."""
+    """The toolkit's part of a report: its verdict, messages, trace and disagreements.
+
+    ``outcome`` is the verdict had the runtime checked; ``trace`` is None when collection failed
+    before evaluation; ``disagreements`` are where cli and toolkit read the texts differently.
+    """
 
     outcome: VerdictName
     runtime_message: str | None
@@ -46,7 +49,8 @@ def _first_gpu(selection: DeviceSelection) -> Gpu | None:
 
 def check_toolkit(collected: Collected, host: HostProfile, selection: DeviceSelection,
                   behaviour: Behaviour) -> ToolkitCheck:
-    """Evaluate collected requirements the Go way (in CSV mode, on the host's own facts)."""
+    """The Go evaluator's verdict on the collected requirements (the host's CSV facts in mode
+    ``csv``, else the first selected GPU's, for comparison)."""
     csv = selection.mode == "csv"
     facts = facts_for_csv_host(host) if csv else facts_for_comparison(host, _first_gpu(selection))
     pairs = [(name, req.text) for name, req in collected.requirements]

@@ -359,7 +359,9 @@ def _source(value: Any, path: str) -> dict[str, Any]:
 # -- writing --------------------------------------------------------------------------------------
 
 def _put(out: dict[str, Any], **values: Any) -> None:
-    out.update((k, v) for k, v in values.items() if v is not None)
+    for key, value in values.items():
+        if value is not None:
+            out[key] = value
 
 
 def _gpu_dict(gpu: Gpu) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from nvreq.fleet.core import UNKNOWN_NOTE, Fleet
 from nvreq.host.profile import Gpu, HostProfile, RuntimeSettings
 from tests.host_strategies import host_profiles
 from tests.hosts import CUDA_12_4_1
-from tests.strategies import requirement_trees
+from tests.strategies import environments
 
 H100 = HostProfile.preset("h100-r550")
 T4 = HostProfile.preset("t4-r470")
@@ -118,25 +118,6 @@ def test_evaluation_is_thread_safe_while_hosts_are_added() -> None:
         t.join()
     assert not errors
     assert fleet.evaluate(ENV).counts() == {"satisfied": 200, "unsatisfied": 500}
-
-
-VISIBLE = st.sampled_from([None, "all", "none", "void", "", "0", "1", "0,1", "GPU-x"])
-
-
-@st.composite
-def environments(draw: st.DrawFn) -> list[str]:
-    """Requirement variables, device requests, legacy and disabled images."""
-    env = [f"NVIDIA_REQUIRE_{name}={' '.join(map(str, tree))}"
-           for name, tree in zip("ABC", draw(st.lists(requirement_trees, max_size=3)),
-                                 strict=False)]
-    visible = draw(VISIBLE)
-    if visible is not None:
-        env.append(f"NVIDIA_VISIBLE_DEVICES={visible}")
-    if draw(st.booleans()):
-        env.append("CUDA_VERSION=" + draw(st.sampled_from(["12.4.1", "9.0.116", "foo", "12.04"])))
-    if draw(st.integers(0, 5)) == 0:
-        env.append("NVIDIA_DISABLE_REQUIRE=" + draw(st.sampled_from(["true", "yes"])))
-    return env
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,0 +1,41 @@
+"""Remembered results and values computed on first read."""
+
+from __future__ import annotations
+
+from nvreq.check.memo import Deferred, Memo
+
+
+def test_a_full_memo_forgets_the_least_recently_used_half() -> None:
+    memo: Memo[int, str] = Memo(limit=4)
+    for i in range(4):
+        memo.put(i, str(i))
+    assert memo.get(0) == "0"  # now the most recently used
+    memo.put(9, "9")
+    assert [memo.get(k) for k in (0, 1, 2, 3, 9)] == ["0", None, None, "3", "9"]
+
+
+def test_a_memo_forgets_everything_on_request() -> None:
+    memo: Memo[str, int] = Memo()
+    memo.put("a", 1)
+    memo.clear()
+    assert memo.get("a") is None
+
+
+def test_a_deferred_value_is_computed_once_when_first_read() -> None:
+    calls: list[int] = []
+
+    def make() -> int:
+        calls.append(1)
+        return 42
+
+    value = Deferred(make)
+    assert not value.computed and calls == [] and "not computed" in repr(value)
+    assert value.get() == 42 and value.get() == 42
+    assert value.computed and calls == [1] and repr(value) == "Deferred(42)"
+
+
+def test_deferred_values_compare_and_hash_by_value() -> None:
+    assert Deferred(lambda: (1, 2)) == Deferred.of((1, 2))
+    assert Deferred.of(1) != Deferred.of(2)
+    assert hash(Deferred(lambda: "x")) == hash(Deferred.of("x"))
+    assert Deferred.of(1) != 1
