@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from nvreq.check.advice import Advice, advise, forward_compatibility_notes
 from nvreq.check.collection import (
@@ -43,6 +43,9 @@ from nvreq.require.semantics import (
 from nvreq.require.syntax import Requirement
 
 __all__ = ["Gate", "check_env", "contexts_for", "gate"]
+
+if TYPE_CHECKING:
+    from nvreq.check.toolkit_report import ToolkitCheck
 
 Semantics = Literal["cli", "toolkit"]
 #: errors nvidia-container-cli reports itself (after its argument checks), not the hook's
@@ -238,7 +241,8 @@ class _Basis:
     """One gate's outcome on one host, with what every report made from it shares: the verdict
     per ``unknown`` rule and the explanation, each worked out once."""
 
-    __slots__ = ("_details", "_verdicts", "common", "compiled", "gate", "host", "results")
+    __slots__ = ("_details", "_toolkit_check", "_verdicts", "common", "compiled", "gate", "host",
+                 "results")
 
     def __init__(self, host: HostProfile, g: Gate) -> None:
         self.host = host
@@ -261,6 +265,7 @@ class _Basis:
         self.compiled = tuple(compiled_for(r) for _, r in g.collected.requirements)
         self._verdicts: dict[Unknown, _Decision] = {}
         self._details: dict[Unknown, Deferred[Details]] = {}
+        self._toolkit_check: ToolkitCheck | None = None
 
     def report(self, unknown: Unknown) -> Report:
         g = self.gate
@@ -292,7 +297,10 @@ class _Basis:
         from nvreq.check.toolkit_report import OUTSIDE_CSV, check_toolkit
 
         g = self.gate
-        found = check_toolkit(g.collected, self.host, g.selection, g.behaviour)
+        found = self._toolkit_check
+        if found is None:
+            found = self._toolkit_check = check_toolkit(g.collected, self.host, g.selection,
+                                                        g.behaviour)
         common = dict(self.common)
         if g.selection.mode != "csv":
             common["warnings"] = (*common["warnings"], OUTSIDE_CSV)

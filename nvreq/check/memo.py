@@ -41,7 +41,7 @@ class Memo(Generic[K, V]):
         data = self._data
         if len(data) >= self._limit:
             for old in list(islice(data, max(1, len(data) // 2))):
-                del data[old]
+                data.pop(old, None)  # another thread may have dropped it already
         data[key] = value
         return value
 
