@@ -5,9 +5,9 @@ Data takes one road: env -> collect -> devices -> evaluate per GPU -> Report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from nvreq.check.advice import Advice, advise, forward_compatibility_notes
 from nvreq.check.collection import (
@@ -43,9 +43,6 @@ from nvreq.require.semantics import (
 from nvreq.require.syntax import Requirement
 
 __all__ = ["Gate", "check_env", "contexts_for", "gate"]
-
-if TYPE_CHECKING:
-    from nvreq.check.toolkit_report import ToolkitCheck
 
 Semantics = Literal["cli", "toolkit"]
 #: errors nvidia-container-cli reports itself (after its argument checks), not the hook's
@@ -238,11 +235,10 @@ def _memo_key(env: Mapping[str, str] | list[str], host: HostProfile, *options: o
 
 
 class _Basis:
-    """One gate's outcome on one host, with what every report made from it shares: the verdict
-    per ``unknown`` rule and the explanation, each worked out once."""
+    """One gate's outcome on one host, and the report made from it per ``unknown`` rule: reports
+    are immutable, so a check asked again is answered with the same report."""
 
-    __slots__ = ("_details", "_toolkit_check", "_verdicts", "common", "compiled", "gate", "host",
-                 "results")
+    __slots__ = ("_reports", "common", "compiled", "gate", "host", "results")
 
     def __init__(self, host: HostProfile, g: Gate) -> None:
         self.host = host
@@ -263,44 +259,32 @@ class _Basis:
         self.results = tuple(RequirementResult(n, r, n == LEGACY_VARIABLE)
                              for n, r in g.collected.requirements)
         self.compiled = tuple(compiled_for(r) for _, r in g.collected.requirements)
-        self._verdicts: dict[Unknown, _Decision] = {}
-        self._details: dict[Unknown, Deferred[Details]] = {}
-        self._toolkit_check: ToolkitCheck | None = None
+        self._reports: dict[Unknown, Report] = {}
 
     def report(self, unknown: Unknown) -> Report:
+        found = self._reports.get(unknown)
+        if found is None:
+            found = self._reports[unknown] = self._make(unknown)
+        return found
+
+    def _make(self, unknown: Unknown) -> Report:
         g = self.gate
         if g.error:
             return Report("error", runtime_message=g.error, runtime_messages=(g.error,),
-                          details=self._deferred(unknown, self._unexplained), **self.common)
+                          details=Deferred(self._unexplained), **self.common)
         if g.semantics == "toolkit":
             return self._toolkit()
-        decision = self._verdicts.get(unknown)
-        if decision is None:
-            decision = self._verdicts[unknown] = _decide(self.host, g, self.compiled, unknown)
-        outcome, failed_gpu, messages = decision
+        outcome, failed_gpu, messages = _decide(self.host, g, self.compiled, unknown)
         return Report.decided(outcome, disabled=g.disabled, failed_gpu=failed_gpu,
                               runtime_message=messages[0] if messages else None,
                               runtime_messages=messages, order_dependent=len(messages) > 1,
-                              details=self._deferred(unknown, lambda: self._explained(unknown)),
-                              **self.common)
-
-    def _deferred(self, unknown: Unknown, make: Callable[[], Details]) -> Deferred[Details]:
-        found = self._details.get(unknown)
-        if found is None:
-            found = self._details[unknown] = Deferred(make)
-        return found
-
-    def _unexplained(self) -> Details:
-        return Details(self.results, self.gate.collected.diagnostics)
+                              details=Deferred(lambda: self._explained(unknown)), **self.common)
 
     def _toolkit(self) -> Report:
         from nvreq.check.toolkit_report import OUTSIDE_CSV, check_toolkit
 
         g = self.gate
-        found = self._toolkit_check
-        if found is None:
-            found = self._toolkit_check = check_toolkit(g.collected, self.host, g.selection,
-                                                        g.behaviour)
+        found = check_toolkit(g.collected, self.host, g.selection, g.behaviour)
         common = dict(self.common)
         if g.selection.mode != "csv":
             common["warnings"] = (*common["warnings"], OUTSIDE_CSV)
@@ -309,7 +293,10 @@ class _Basis:
                               runtime_messages=found.runtime_messages,
                               order_dependent=len(found.runtime_messages) > 1,
                               disagreements=found.disagreements, toolkit=found.trace,
-                              details=self._deferred("assume", self._unexplained), **common)
+                              details=Deferred(self._unexplained), **common)
+
+    def _unexplained(self) -> Details:
+        return Details(self.results, self.gate.collected.diagnostics)
 
     def _explained(self, unknown: Unknown) -> Details:
         """The explaining evaluator's trace per requirement per GPU, and the advice."""
