@@ -19,9 +19,9 @@ if TYPE_CHECKING:
         is_legacy_image,
     )
     from nvreq.check.cuda_table import BRANCHES, Branch, min_driver_for_cuda, mvc_min_driver
-    from nvreq.check.report import Report, RequirementResult, VerdictName
-    from nvreq.check.text import render
-    from nvreq.check.toolkit_report import check_toolkit
+    from nvreq.check.report import Details, Report, RequirementResult, VerdictName
+    from nvreq.check.text import Renderable, render
+    from nvreq.check.toolkit_report import ToolkitCheck, check_toolkit
     from nvreq.go_text import parse_bool
 
 __all__ = [
@@ -32,9 +32,12 @@ __all__ = [
     "Advice",
     "Branch",
     "Collected",
+    "Details",
     "Gate",
+    "Renderable",
     "Report",
     "RequirementResult",
+    "ToolkitCheck",
     "VerdictName",
     "advise",
     "check_env",
@@ -55,12 +58,15 @@ _TABLE = {
     "BRANCHES": "nvreq.check.cuda_table",
     "Branch": "nvreq.check.cuda_table",
     "Collected": "nvreq.check.collection",
+    "Details": "nvreq.check.report",
     "Gate": "nvreq.check.checker",
     "LEGACY_VARIABLE": "nvreq.check.collection",
     "MAX_REQUIREMENTS": "nvreq.check.collection",
     "PREFIX": "nvreq.check.collection",
+    "Renderable": "nvreq.check.text",
     "Report": "nvreq.check.report",
     "RequirementResult": "nvreq.check.report",
+    "ToolkitCheck": "nvreq.check.toolkit_report",
     "VerdictName": "nvreq.check.report",
     "advise": "nvreq.check.advice",
     "check_env": "nvreq.check.checker",

@@ -52,8 +52,8 @@ def is_legacy_image(env: Mapping[str, str]) -> bool:
 
 
 #: parsed requirements and their diagnostics, per distinct text (images share their texts)
-_PARSED: Memo[str, Requirement] = Memo()
-_LINTED: Memo[tuple[str, str], tuple[Diagnostic, ...]] = Memo()
+_PARSED: Memo[str, Requirement] = Memo(1024)
+_LINTED: Memo[tuple[str, str], tuple[Diagnostic, ...]] = Memo(1024)
 
 
 @dataclass(frozen=True, slots=True)

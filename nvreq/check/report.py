@@ -200,7 +200,7 @@ class Report:
 
 #: per requirement text, per alternative: text, byte span, and per clause: text, key, byte span
 _Shape = tuple[tuple[str, int, int, tuple[tuple[str, str, int, int], ...]], ...]
-_SHAPES: Memo[str, _Shape] = Memo()
+_SHAPES: Memo[str, _Shape] = Memo(1024)
 
 
 def _shape(requirement: Requirement) -> _Shape:
