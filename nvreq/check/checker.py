@@ -238,26 +238,23 @@ class _Basis:
     """One gate's outcome on one host, and the report made from it per ``unknown`` rule: reports
     are immutable, so a check asked again is answered with the same report."""
 
-    __slots__ = ("_reports", "common", "compiled", "gate", "host", "results")
+    __slots__ = ("_reports", "base", "compiled", "gate", "host")
 
     def __init__(self, host: HostProfile, g: Gate) -> None:
         self.host = host
         self.gate = g
-        selection = g.selection
+        selection, caps = g.selection, g.capabilities
         warnings = [f"{w.code}: {w.message}" for w in selection.warnings]
         warnings += [f"--gpus: {n}" for n in g.notes]
         warnings += list(selection.explanation)
-        caps = g.capabilities
-        self.common: dict[str, Any] = {
-            "host": host, "semantics": g.semantics, "toolkit_behaviour": g.behaviour,
-            "mode": selection.mode, "enforced": g.enforced,
-            "gpu_container": selection.gpu_container, "requested": selection.requested,
-            "devices": selection.devices, "warnings": tuple(warnings),
-            "capabilities": caps.capabilities if caps else None,
-            "selection": selection, "capability_details": caps,
-        }
-        self.results = tuple(RequirementResult(n, r, n == LEGACY_VARIABLE)
-                             for n, r in g.collected.requirements)
+        #: what every report from this gate says, whatever the verdict
+        self.base = Report(
+            "error", host, enforced=g.enforced, semantics=g.semantics,
+            toolkit_behaviour=g.behaviour, mode=selection.mode,
+            gpu_container=selection.gpu_container, requested=selection.requested,
+            devices=selection.devices, capabilities=caps.capabilities if caps else None,
+            warnings=tuple(warnings), selection=selection, capability_details=caps,
+            details=Deferred(self._unexplained))
         self.compiled = tuple(compiled_for(r) for _, r in g.collected.requirements)
         self._reports: dict[Unknown, Report] = {}
 
@@ -270,33 +267,36 @@ class _Basis:
     def _make(self, unknown: Unknown) -> Report:
         g = self.gate
         if g.error:
-            return Report("error", runtime_message=g.error, runtime_messages=(g.error,),
-                          details=Deferred(self._unexplained), **self.common)
+            return replace(self.base, runtime_message=g.error, runtime_messages=(g.error,))
         if g.semantics == "toolkit":
             return self._toolkit()
         outcome, failed_gpu, messages = _decide(self.host, g, self.compiled, unknown)
-        return Report.decided(outcome, disabled=g.disabled, failed_gpu=failed_gpu,
-                              runtime_message=messages[0] if messages else None,
-                              runtime_messages=messages, order_dependent=len(messages) > 1,
-                              details=Deferred(lambda: self._explained(unknown)), **self.common)
+        return replace(self.base, verdict=outcome, failed_gpu=failed_gpu,
+                       runtime_message=messages[0] if messages else None,
+                       runtime_messages=messages, order_dependent=len(messages) > 1,
+                       details=Deferred(lambda: self._explained(unknown)),
+                       ).unless_unchecked(disabled=g.disabled)
 
     def _toolkit(self) -> Report:
         from nvreq.check.toolkit_report import OUTSIDE_CSV, check_toolkit
 
         g = self.gate
         found = check_toolkit(g.collected, self.host, g.selection, g.behaviour)
-        common = dict(self.common)
+        warnings = self.base.warnings
         if g.selection.mode != "csv":
-            common["warnings"] = (*common["warnings"], OUTSIDE_CSV)
-        return Report.decided(found.outcome, disabled=g.collected.disabled,
-                              runtime_message=found.runtime_message,
-                              runtime_messages=found.runtime_messages,
-                              order_dependent=len(found.runtime_messages) > 1,
-                              disagreements=found.disagreements, toolkit=found.trace,
-                              details=Deferred(self._unexplained), **common)
+            warnings = (*warnings, OUTSIDE_CSV)
+        return replace(self.base, verdict=found.outcome, runtime_message=found.runtime_message,
+                       runtime_messages=found.runtime_messages,
+                       order_dependent=len(found.runtime_messages) > 1, warnings=warnings,
+                       disagreements=found.disagreements, toolkit=found.trace,
+                       ).unless_unchecked(disabled=g.collected.disabled)
+
+    def _results(self) -> tuple[RequirementResult, ...]:
+        return tuple(RequirementResult(n, r, n == LEGACY_VARIABLE)
+                     for n, r in self.gate.collected.requirements)
 
     def _unexplained(self) -> Details:
-        return Details(self.results, self.gate.collected.diagnostics)
+        return Details(self._results(), self.gate.collected.diagnostics)
 
     def _explained(self, unknown: Unknown) -> Details:
         """The explaining evaluator's trace per requirement per GPU, and the advice."""
@@ -305,7 +305,7 @@ class _Basis:
         contexts = _contexts(self.host, g.selection, unknown)
         per_req, first_fail = _evaluate_all(requirements, contexts)
         results = tuple(replace(r, verdicts=tuple(vs))
-                        for r, vs in zip(self.results, per_req, strict=True))
+                        for r, vs in zip(self._results(), per_req, strict=True))
         all_verdicts = [v for vs in per_req for v in vs]
         advice: list[Advice]
         if first_fail is not None:

@@ -103,17 +103,22 @@ class Report:
     @classmethod
     def decided(cls, outcome: VerdictName, *, disabled: bool, gpu_container: bool,
                 **fields: Any) -> Report:
-        """``outcome`` if the runtime checks, else ``not-checked`` with what it would have been.
+        """``outcome`` if the runtime checks, else ``not-checked`` (see ``unless_unchecked``)."""
+        return cls(outcome, gpu_container=gpu_container, **fields).unless_unchecked(
+            disabled=disabled)
+
+    def unless_unchecked(self, *, disabled: bool) -> Report:
+        """This report if the runtime checks; else ``not-checked``, with this verdict as
+        ``would_be`` (``disabled``: the check is turned off; else no GPU is requested).
 
         When it does not check, the runtime prints nothing: ``runtime_message`` is None and
         ``runtime_messages`` keeps what it would have printed.
         """
-        if disabled or not gpu_container:
-            fields["runtime_message"] = None
-            reason = "disabled" if disabled else "no-devices"
-            return cls("not-checked", reason=reason, would_be=outcome,
-                       gpu_container=gpu_container, **fields)
-        return cls(outcome, gpu_container=gpu_container, **fields)
+        if not disabled and self.gpu_container:
+            return self
+        return dataclasses.replace(self, verdict="not-checked", would_be=self.verdict,
+                                   reason="disabled" if disabled else "no-devices",
+                                   runtime_message=None)
 
     @property
     def requirements(self) -> tuple[RequirementResult, ...]:
