@@ -94,3 +94,7 @@ class Deferred(Generic[T]):
 
     def __repr__(self) -> str:
         return f"Deferred({self._value!r})" if self._make is None else "Deferred(<not computed>)"
+
+    def __reduce__(self) -> tuple[Callable[[T], Deferred[T]], tuple[T]]:
+        # a copy or a pickle carries the value, not the computation
+        return Deferred.of, (self.get(),)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 from nvreq.check.memo import Deferred, Memo
 
 
@@ -39,3 +42,9 @@ def test_deferred_values_compare_and_hash_by_value() -> None:
     assert Deferred.of(1) != Deferred.of(2)
     assert hash(Deferred(lambda: "x")) == hash(Deferred.of("x"))
     assert Deferred.of(1) != 1
+
+
+def test_a_deferred_value_copies_and_pickles_as_its_value() -> None:
+    value = Deferred(lambda: [1, 2])
+    for twin in (copy.copy(value), copy.deepcopy(value), pickle.loads(pickle.dumps(value))):
+        assert twin.computed and twin.get() == [1, 2]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -53,3 +55,9 @@ def test_report_and_text_renderer_do_not_import_each_other() -> None:
     graph = grimp.build_graph("nvreq")
     assert graph.chain_exists("nvreq.check.report", "nvreq.check.text")
     assert not graph.chain_exists("nvreq.check.text", "nvreq.check.report")
+
+
+def test_a_report_copies_and_pickles_with_its_explanation() -> None:
+    report = check_env(ENV, HostProfile.preset("t4-r470"))
+    for twin in (copy.deepcopy(report), pickle.loads(pickle.dumps(report))):
+        assert twin == report and twin.to_dict() == report.to_dict()
