@@ -224,7 +224,9 @@ def _memo_key(env: Mapping[str, str] | list[str], host: HostProfile, *options: o
     if isinstance(gpus, list | tuple):
         gpus = tuple(gpus)
         plain = plain and all(type(g) is str for g in gpus)
-    if not plain or privileged not in (None, True, False) or type(privileged) is int:
+    elif gpus is not None and type(gpus) is not str:
+        return None
+    if not plain or (privileged is not None and type(privileged) is not bool):
         return None
     key = (isinstance(env, Mapping), entries, id(host), semantics, mode, privileged, gpus)
     try:
