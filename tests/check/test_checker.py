@@ -121,7 +121,7 @@ def test_a_changed_environment_is_checked_anew() -> None:
     (["NVIDIA_REQUIRE_CUDA=cuda>=12.4\0"], {}, InvalidRequirement, "NUL byte"),
     ([f"NVIDIA_REQUIRE_CUDA={'cuda>=1 ' * 1100}"], {}, InvalidRequirement, "alternatives"),
     (["NVIDIA_REQUIRE_CUDA=cuda>=12.4"], {"semantics": "go"}, InputError, "unknown semantics"),
-    (["NVIDIA_VISIBLE_DEVICES=all"], {"mode": "fast"}, InputError, "Unknown runtime mode"),
+    (["NVIDIA_VISIBLE_DEVICES=all"], {"mode": "fast"}, InputError, "unknown runtime mode"),
 ])
 def test_invalid_input_fails_inside_check_env_every_time(
         env: list[str], options: dict[str, str], error: type[Exception], message: str) -> None:
