@@ -1,0 +1,106 @@
+"""Whole-process start-up of ``nvreq check`` and ``nvreq env`` against ``skopeo inspect --config``.
+
+Run: ``python benchmarks/bench_startup.py`` (``--rounds N``, ``--host PRESET``, ``--json``).
+
+Workload (issue #10, point 4): the example image ``examples/cuda-12.4.1-layout`` (the environment
+of nvidia/cuda:12.4.1-base-ubuntu22.04) read from three places: a loopback ``docker-registry``
+(pushed with ``skopeo copy --all``), the OCI layout itself, and a ``docker save`` archive
+(``skopeo copy`` to ``docker-archive:``). Per place, every round runs ``skopeo inspect --config``,
+``nvreq env IMAGE`` and ``nvreq check IMAGE --host preset:h100-r550`` once each, in turn, as
+whole processes. Baseline: skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._rounds import (  # noqa: E402
+    Stats,
+    compiled_env,
+    interleave,
+    nvreq_command,
+    process_sampler,
+    table,
+)
+from tests.images import world as w  # noqa: E402
+
+LAYOUT = ROOT / "examples" / "cuda-12.4.1-layout"
+TAG = "12.4.1-base-ubuntu22.04"
+
+
+def images(world: w.World, work: Path) -> dict[str, tuple[str, list[str]]]:
+    """Place -> (image reference, extra skopeo flags), the registry and archive set up here."""
+    port, _ = world.registry("plain")
+    pushed = f"docker://127.0.0.1:{port}/cuda:{TAG}"
+    w.skopeo_copy(f"oci:{LAYOUT}:{TAG}", pushed, "--all")
+    archive = work / "image.tar"
+    w.run(["skopeo", "copy", "-q", f"oci:{LAYOUT}:{TAG}", f"docker-archive:{archive}:cuda:{TAG}"])
+    return {"loopback registry": (pushed, ["--tls-verify=false"]),
+            "oci layout": (f"oci:{LAYOUT}:{TAG}", []),
+            "docker-archive": (f"docker-archive:{archive}", [])}
+
+
+def measure(rounds: int, host: str) -> dict[str, dict[str, Stats]]:
+    """Per place, the interleaved figures of skopeo, nvreq env and nvreq check."""
+    missing = w.missing_tools(("docker-registry", "skopeo"))
+    if missing:
+        raise SystemExit(f"needs {', '.join(missing)}")
+    env = compiled_env(w.LOOPBACK_ENV)
+    nvreq = nvreq_command()
+    work = Path(tempfile.mkdtemp(prefix="nvreq-bench-"))
+    world = w.World(work)
+    try:
+        results = {}
+        for place, (image, flags) in images(world, work).items():
+            cases = {
+                "skopeo": process_sampler(["skopeo", "inspect", *flags, "--config", image], env),
+                "nvreq env": process_sampler([*nvreq, "env", image], env),
+                "nvreq check": process_sampler([*nvreq, "check", image, "--host", host], env),
+            }
+            results[place] = interleave(cases, rounds, warmups=2, baseline="skopeo")
+        return results
+    finally:
+        world.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _version(tool: str) -> str:
+    return subprocess.run([tool, "--version"], capture_output=True, text=True).stdout.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--host", default="preset:h100-r550")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = measure(args.rounds, args.host)
+    machine = {"cpus": os.cpu_count(), "load": [round(x, 2) for x in os.getloadavg()],
+               "python": platform.python_version(), "skopeo": _version("skopeo"),
+               "nvreq": " ".join(nvreq_command()), "rounds": args.rounds}
+    if args.json:
+        json.dump({"machine": machine,
+                   "results": {place: {name: s.to_dict(1e-3) for name, s in r.items()}
+                               for place, r in results.items()}}, sys.stdout, indent=2)
+        print()
+        return 0
+    print(f"machine: {machine}")
+    for place, r in results.items():
+        print(f"\n{place}: median ms [q1–q3], ratio to skopeo per round [q1–q3]")
+        print(table(r, 1e-3, "ms", baseline="skopeo"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
