@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
+from nvreq._frozen import field, frozen
 from nvreq.check.memo import Memo
 from nvreq.go_text import parse_bool
 from nvreq.require.gosemver import Behaviour, SemverError
@@ -56,7 +56,7 @@ _PARSED: Memo[str, Requirement] = Memo(1024)
 _LINTED: Memo[tuple[str, str], tuple[Diagnostic, ...]] = Memo(1024)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Collected:
     """What the hook would pass to the CLI as ``--require`` flags, and what nvreq noticed.
 

@@ -6,14 +6,13 @@ Release Notes (Table 3, Table 2) and the official ``nvidia/cuda`` Dockerfiles.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from nvreq._frozen import frozen
 from nvreq.require.versions import version_key
 
 __all__ = ["BRANCHES", "Branch", "min_driver_for_cuda", "mvc_min_driver"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Branch:
     """A driver branch: its first driver in Table 3 and the CUDA version its drivers report."""
 

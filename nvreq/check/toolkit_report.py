@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from nvreq._frozen import frozen
 from nvreq.check.collection import Collected
 from nvreq.check.report import VerdictName
 from nvreq.devices.select import DeviceSelection
@@ -24,7 +23,7 @@ OUTSIDE_CSV = ("toolkit semantics outside CSV mode: for comparison only; on this
                "uses the cli evaluator")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ToolkitCheck:
     """The toolkit's part of a report: its verdict, messages, trace and disagreements.
 

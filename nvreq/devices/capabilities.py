@@ -7,9 +7,9 @@ computes what the hook would have produced and marks it not enforced (Decision 4
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from nvreq._frozen import frozen
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.errors import InputError, unknown_choice
 from nvreq.go_text import GO_SPACE
@@ -33,7 +33,7 @@ DEFAULT_CAPABILITIES: tuple[str, ...] = ("compute", "utility")
 _MODES = ("legacy", "jit-cdi", "cdi", "csv")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CapabilityDiagnostic:
     """A problem in the value, naming the item and its character offset."""
 
@@ -46,7 +46,7 @@ class CapabilityDiagnostic:
         return f"{self.code}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CapabilityResult:
     """What the legacy hook makes of ``NVIDIA_DRIVER_CAPABILITIES`` on one host configuration.
 

@@ -6,7 +6,8 @@ The rules are those of cncf-tags/container-device-interface: pkg/parser/parser.g
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from nvreq._frozen import frozen
 
 __all__ = ["AUTOMATIC_KIND", "CdiName", "is_qualified_name", "parse_qualified_name", "qualify"]
 
@@ -21,7 +22,7 @@ _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?"
 _QUALIFIED = rf"({_PART})/({_PART})=({_NAME})"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CdiName:
     """A fully-qualified CDI device name."""
 

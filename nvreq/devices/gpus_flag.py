@@ -7,9 +7,9 @@ environment; nvreq evaluates ``--gpus`` by producing that environment. Spec: ``g
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from nvreq._frozen import field, frozen
 from nvreq.errors import InputError
 from nvreq.go_text import GoCsvError, atoi, csv_field, go_quote, read_csv_record
 from nvreq.require.versions import version_at_least
@@ -54,7 +54,7 @@ def _count(text: str, *, old_text: bool) -> int:
                         f"{exc}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DeviceRequest:
     """One ``--gpus`` value as docker's API ``DeviceRequest``; ``str()`` is a canonical value."""
 
@@ -215,7 +215,7 @@ def _parse(value: str, *, old_text: bool) -> DeviceRequest:
     return DeviceRequest(count, device_ids, caps, driver, options, ignored_text=rest)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GpusPlan:
     """What the daemon does with one or more ``--gpus`` flags.
 

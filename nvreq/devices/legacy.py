@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from nvreq._frozen import frozen
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.devices.request import MOUNT_ROOT
 from nvreq.devices.resolution import (
@@ -93,7 +93,7 @@ def _bus(gpu: Gpu) -> str | None:
     return f"{d:08x}:{b:02x}:{v:02x}.{f:x}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LegacyMatch:
     """How nvidia-container-cli reads one token: ``kind`` is ``gpu``, ``mig`` or ``unresolved``."""
 

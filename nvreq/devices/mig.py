@@ -9,8 +9,8 @@ common.c @ 1aea987.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from nvreq._frozen import frozen
 from nvreq.devices.resolution import DeviceWarning, Resolution
 from nvreq.host.profile import HostProfile
 
@@ -22,7 +22,7 @@ _FLAGS = ((MIG_CONFIG, "MIG_CONFIG_DEVICES", "mig-config"),
           (MIG_MONITOR, "MIG_MONITOR_DEVICES", "mig-monitor"))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MigAccess:
     """Which selected GPUs get MIG config / monitor access, and the errors on the way.
 

@@ -10,9 +10,9 @@ Source: NVIDIA/nvidia-container-toolkit internal/config/image/cuda_image.go, dev
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from nvreq._frozen import frozen
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.devices.resolution import DeviceWarning
 from nvreq.go_text import GO_SPACE
@@ -25,7 +25,7 @@ VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES"
 MOUNT_ROOT = "/var/run/nvidia-container-devices"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RequestSource:
     """Where a request came from.
 
@@ -46,7 +46,7 @@ class RequestSource:
         return ", ".join(self.names) if self.names else "nothing"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Request:
     """A tokenised request. ``kind``: ``void``, ``dropped``, ``none``, ``all`` or ``ids``.
 

@@ -6,8 +6,7 @@ frozen :class:`Resolution`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from nvreq._frozen import frozen
 from nvreq.host.profile import Gpu, HostProfile, MigDevice
 
 __all__ = [
@@ -24,7 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DeviceWarning:
     """Something the runtime accepts, ignores or mishandles that the user should know about."""
 
@@ -38,7 +37,7 @@ class DeviceWarning:
 MigPair = tuple[Gpu, MigDevice]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resolution:
     """One resolver's result: selection order, parents pulled in, unresolved ids and the error."""
 

@@ -9,9 +9,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
+from nvreq._frozen import frozen, replace
 from nvreq.devices.cdi_mode import resolve_cdi
 from nvreq.devices.cdi_names import AUTOMATIC_KIND, is_qualified_name, qualify
 from nvreq.devices.jitcdi import resolve_jitcdi
@@ -44,7 +44,7 @@ _NOT_ENFORCED = ("In {mode} mode nobody checks NVIDIA_REQUIRE_* or NVIDIA_DRIVER
                  "nvreq still computes the verdict, because the image still needs what it declares")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DeviceSelection:
     """What the container gets. ``gpus`` and ``mig_devices`` are in selection order; ``parents`` are
     GPU indexes exposed only as a selected MIG device's parent; ``requested`` are the ids after

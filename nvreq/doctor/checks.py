@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nvreq._frozen import frozen
 from nvreq.doctor.stack import inspect_stack
 from nvreq.errors import NvreqError
 from nvreq.host.config import CONFIG_KEYS
@@ -38,7 +38,7 @@ BINARIES: tuple[tuple[str, bool, str], ...] = (
     ("nvidia-ctk", False, "nvidia-container-toolkit-base"),
 )
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Check:
     """One prerequisite: ``status`` is pass, warn or fail; ``fix`` is one line."""
 
@@ -53,7 +53,7 @@ class Check:
         return out | ({"fix": self.fix} if self.fix else {})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DoctorReport:
     """Every check; true when none fails."""
 

@@ -7,8 +7,8 @@ it unpacked but not configured; this module names the missing link and the order
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from nvreq._frozen import frozen
 from nvreq.host.packages import Dependency, Package, satisfies
 
 __all__ = ["STACK", "Link", "StackState", "inspect_stack"]
@@ -31,7 +31,7 @@ _BUILTIN = dict(STACK)
 _REQUIRED = "nvidia-container-toolkit"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Link:
     """A dependency of ``package`` that the installed packages do not meet."""
 
@@ -43,7 +43,7 @@ class Link:
         return f"{self.package} needs {self.needs}: {self.found}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StackState:
     """What is installed of the stack, what is broken, and what to install in which order."""
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from typing import Any
 
+from nvreq._frozen import frozen, replace
 from nvreq.check.checker import check_env, contexts_for, gate
 from nvreq.check.collection import Collected, collect, environment
 from nvreq.check.report import Report, VerdictName
@@ -32,7 +32,7 @@ UNKNOWN_NOTE = ("decided by facts the profile does not know (unknown=fail): it w
                 "satisfied if they allowed it")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Outcome:
     """What the runtime would decide on one group of identical hosts (fields as in ``Report``)."""
 
@@ -48,7 +48,7 @@ class Outcome:
         return self.verdict in ("satisfied", "not-checked")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HostVerdict:
     """One host's outcome (the host by the name it was registered with), with what is
     approximate about its profile."""
@@ -84,7 +84,7 @@ class HostVerdict:
         return (*head, *self.notes)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Snapshot:
     """The registry at one moment: hosts added later have a sequence number >= ``size``."""
 

@@ -6,8 +6,9 @@ Sources: NVIDIA/k8s-device-plugin ``internal/lm`` (kubernetes.md §1). All value
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+from nvreq._frozen import frozen
 
 __all__ = [
     "COMPUTE",
@@ -73,7 +74,7 @@ def is_label_value(text: str) -> bool:
     return _VALUE.fullmatch(text) is not None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LabelSet:
     """The version labels of one GFD naming scheme: current names, or the deprecated duplicates."""
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nvreq._frozen import field, frozen
 from nvreq.errors import InputError, NvreqError, ProfileError
 from nvreq.files import read_capped
 from nvreq.fleet.node_labels import is_gpu_node, profile_from_labels
@@ -34,7 +34,7 @@ MAX_NODES = 10_000
 _PROFILE_SUFFIXES = (".json", ".toml")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FleetInput:
     """Hosts read from one source, and the nodes that were listed but not evaluated.
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from nvreq._frozen import frozen
 from nvreq.brands import BRAND_NAMES, brand_name
 from nvreq.check.collection import MAX_REQUIREMENTS, collect, environment
 from nvreq.devices.select import resolve_devices
@@ -36,7 +36,7 @@ _DNF = list[Term]
 TRUE: _DNF = [()]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Affinity:
     """Generated node affinity: ``terms`` is None when the image constrains no node."""
 

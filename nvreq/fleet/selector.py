@@ -8,8 +8,9 @@ nvreq never builds ``NotIn``, ``Exists`` or ``DoesNotExist``: a missing label mu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from nvreq._frozen import frozen
 
 __all__ = ["INT64_MAX", "INT64_MIN", "Match", "Term", "conjoin", "label_int", "simplify", "term",
            "term_expressions", "with_match", "without_key"]
@@ -31,7 +32,7 @@ def label_int(value: str) -> int | None:
     return number if INT64_MIN <= number <= INT64_MAX else None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Match:
     """The condition on one label: ``gt < int(label) < lt``, or ``label in values``."""
 

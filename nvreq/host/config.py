@@ -12,10 +12,10 @@ toolkit refuses to load, and so does nvreq, whether the value comes from a profi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from nvreq._frozen import frozen
 from nvreq.errors import ProfileError, unknown_choice
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ MODE_KEY = "nvidia-container-runtime.mode"
 ConfigType = Literal["bool", "string", "mode", "strings"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ConfigKey:
     """One ``config.toml`` key nvreq reads: its dotted name, TOML type, default and effect."""
 
@@ -195,7 +195,7 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ToolkitConfig:
     """The toolkit settings that decide device selection and capabilities on one host."""
 

@@ -7,7 +7,6 @@ so that nvreq loads anywhere.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import platform as _platform
 import re
 import socket
@@ -16,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from nvreq._frozen import replace
 from nvreq.errors import NvreqError
 from nvreq.host.profile import HostProfile
 from nvreq.host.schema import MAX_STRING, cuda_from_int, normalize_bus_id
@@ -152,7 +152,7 @@ class _Reader:
             with contextlib.suppress(self.nv.NVMLError):
                 self.nv.nvmlShutdown()
         profile = HostProfile.from_dict(data)
-        return dataclasses.replace(profile, warnings=(*self.warnings, *profile.warnings))
+        return replace(profile, warnings=(*self.warnings, *profile.warnings))
 
     def _host(self) -> dict[str, Any]:
         driver = self.field("driver", "nvmlSystemGetDriverVersion")

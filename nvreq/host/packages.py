@@ -9,8 +9,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from nvreq._frozen import frozen
 
 __all__ = [
     "Dependency",
@@ -32,7 +33,7 @@ _DEP = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9.+-]*)(?::\S+)?\s*(?:\(\s*(<<|<=|=|
 _MAX_STATUS_BYTES = 64 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Dependency:
     """One alternative of a ``Depends`` entry: a package and an optional version relation."""
 
@@ -44,7 +45,7 @@ class Dependency:
         return self.name if self.op is None else f"{self.name} ({self.op} {self.version})"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Package:
     """An installed (or partly installed) package; ``depends``, ``conflicts`` and ``breaks`` are
     lists of alternatives groups."""

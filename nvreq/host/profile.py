@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from nvreq._frozen import field, frozen
 from nvreq.host.config import CONFIG_DEFAULTS as CONFIG_DEFAULTS
 from nvreq.host.config import FULL_DRIVER_CAPABILITIES as FULL_DRIVER_CAPABILITIES
 from nvreq.host.config import MODE_KEY
@@ -27,7 +27,7 @@ __all__ = [
 PROFILE_FORMAT = "nvreq-host/1"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MigDevice:
     """One MIG device of a GPU; ``index`` is NVML's MIG handle index."""
 
@@ -40,7 +40,7 @@ class MigDevice:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Mig:
     """A GPU's MIG state: ``mode`` is ``enabled``, ``disabled``, ``unsupported`` or None."""
 
@@ -49,7 +49,7 @@ class Mig:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Gpu:
     """One GPU; every fact but ``index`` may be unknown (None)."""
 
@@ -65,7 +65,7 @@ class Gpu:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RuntimeSettings:
     """How the container runtime is set up on the host (``runtime`` section of a profile)."""
 
@@ -79,7 +79,7 @@ class RuntimeSettings:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HostProfile:
     """A host: driver, CUDA version, GPUs and runtime settings. Unknown facts are None.
 

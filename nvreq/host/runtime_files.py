@@ -6,13 +6,12 @@ capabilities), so ``nvreq host`` reads them into the profile's ``runtime`` secti
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nvreq._frozen import field, field_names, frozen, replace
 from nvreq.errors import ProfileError
 from nvreq.files import read_head
 from nvreq.host.config import CONFIG_KEYS, MODE_KEY, lookup_config
@@ -34,7 +33,7 @@ DAEMON_JSON = "etc/docker/daemon.json"
 _MAX_BYTES = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RuntimeFiles:
     """What the two files say; ``None`` for a file that is not there."""
 
@@ -121,9 +120,9 @@ def read_runtime_files(root: str | Path = "/") -> RuntimeFiles:
 
 def with_runtime(profile: HostProfile, settings: RuntimeSettings) -> HostProfile:
     """``profile`` with every runtime field that ``settings`` states taking its place."""
-    merged = {f.name: getattr(settings, f.name) or getattr(profile.runtime, f.name)
-              for f in dataclasses.fields(RuntimeSettings)}
-    return dataclasses.replace(profile, runtime=RuntimeSettings(**merged))
+    merged = {n: getattr(settings, n) or getattr(profile.runtime, n)
+              for n in field_names(RuntimeSettings)}
+    return replace(profile, runtime=RuntimeSettings(**merged))
 
 
 def _read(path: Path) -> str | None:

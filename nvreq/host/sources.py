@@ -155,7 +155,7 @@ def _presets_folder() -> str | None:
 def _with_source(profile: HostProfile, source: dict[str, Any]) -> HostProfile:
     if profile.source is not None:
         return profile
-    from dataclasses import replace
+    from nvreq._frozen import replace
 
     return replace(profile, source=source)
 

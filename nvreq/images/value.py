@@ -12,6 +12,8 @@ read-only. A subclass names its fields in ``__init__`` order with
 
 from __future__ import annotations
 
+from nvreq._frozen import FrozenInstanceError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar
@@ -24,10 +26,6 @@ else:
         return lambda cls: cls
 
 __all__ = ["FrozenInstanceError", "Value"]
-
-
-class FrozenInstanceError(AttributeError):
-    """Assignment to a field of a frozen value (as ``dataclasses.FrozenInstanceError``)."""
 
 
 @dataclass_transform(frozen_default=True)
@@ -43,7 +41,7 @@ class Value:
     >>> Pair(1).a = 2
     Traceback (most recent call last):
     ...
-    nvreq.images.value.FrozenInstanceError: cannot assign to field 'a'
+    nvreq._frozen.FrozenInstanceError: cannot assign to field 'a'
     """
 
     __slots__ = ()

@@ -9,9 +9,9 @@ optional leading ``v`` added the way the toolkit adds it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from nvreq._frozen import field, frozen
 from nvreq.errors import InputError
 
 __all__ = [
@@ -52,7 +52,7 @@ class SemverError(InputError):
         super().__init__(reason)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GoVersion:
     """A parsed version. ``build`` never counts toward equality or order, as in both libraries."""
 

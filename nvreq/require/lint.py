@@ -5,9 +5,9 @@ Diagnostics never change a verdict; they say what the runtime would reject if it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from nvreq._frozen import frozen
 from nvreq.brands import BRAND_NAMES
 from nvreq.errors import caret
 from nvreq.require.syntax import (
@@ -35,7 +35,7 @@ def byte_span(text: str, start: int, end: int) -> tuple[int, int]:
     return b, b + len(utf8(text[start:end]))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Diagnostic:
     """One problem: a code, a severity, where (variable and span in its value) and what."""
 

@@ -7,10 +7,10 @@ host value it was compared with; ``compiled`` is the fast form held equal to it 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from nvreq._frozen import frozen
 from nvreq.brands import brand_name_pre_1_9
 from nvreq.require.syntax import INVALID_ANYWHERE, Alternative, Clause, Requirement
 from nvreq.require.versions import compare_versions, utf8, version_at_least
@@ -50,7 +50,7 @@ def unsatisfied_message(requirement: Requirement | str) -> str:
     return message + UPDATE_HINT if first.startswith("cuda>=") else message
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Context:
     """What one evaluation compares with: the host's cuda and driver, and one GPU or none.
 
@@ -76,7 +76,7 @@ class Context:
         return cls(cuda, driver, True, arch, brand, gpu, unknown)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ClauseOutcome:
     """One clause's outcome, with the host value it was compared with."""
 
@@ -90,7 +90,7 @@ class ClauseOutcome:
         return self.status == "true"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AlternativeOutcome:
     """One segment's outcome; ``kind`` says how a satisfied term matched (require.md §11)."""
 
@@ -109,7 +109,7 @@ class AlternativeOutcome:
         return "native"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Verdict:
     """A requirement evaluated in one context; truthiness is the verdict."""
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from nvreq._frozen import field, frozen
 from nvreq.errors import InvalidRequirement, unknown_choice
 from nvreq.require.versions import UINT64_OVERFLOW, is_version_text, utf8
 
@@ -107,7 +107,7 @@ def is_long_clause(key: str, operator: str, value: str) -> bool:
     return len(utf8(key)) + len(operator) + len(utf8(value)) >= LONG_CLAUSE_BYTES
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Clause:
     """``key operator value`` exactly as written; ``op`` is the whole run of ``<>=!``."""
 
@@ -156,7 +156,7 @@ class Clause:
         return _WHITESPACE.search(str(self)) is not None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Alternative:
     """One space-separated segment: its comma-separated pieces, ``None`` for an empty piece."""
 
@@ -182,7 +182,7 @@ class Alternative:
         return len(self.pieces) > 1 and all(p is None for p in self.pieces)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Requirement:
     """One ``NVIDIA_REQUIRE_*`` value: any alternative may hold (space = OR, comma = AND).
 

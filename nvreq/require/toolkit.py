@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+from nvreq._frozen import field, frozen, replace
 from nvreq.go_text import GO_SPACE
 from nvreq.require.gosemver import Behaviour, SemverError, compare, is_valid, parse
 from nvreq.require.semantics import Context, Decision
@@ -53,7 +53,7 @@ def _go_blank(text: str) -> bool:
     return not text.strip(GO_SPACE)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ToolkitFacts:
     """The four properties the Go evaluator compares with; None is a property never set ("")."""
 
@@ -82,7 +82,7 @@ def facts_for_comparison(host: HostProfile, first_gpu: Gpu | None) -> ToolkitFac
     return ToolkitFacts(cuda=host.cuda, driver=host.driver, arch=ctx.arch, brand=ctx.brand)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ToolkitClause:
     """``key operator value`` as factory.go splits it: ``op`` is one of the six, or empty."""
 
@@ -95,7 +95,7 @@ class ToolkitClause:
         return f"{self.key}{self.op}{self.value}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DroppedClause:
     """A clause the Go parser skips without a word: blank, or a key it does not know exactly."""
 
@@ -104,7 +104,7 @@ class DroppedClause:
     span: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ToolkitClauseOutcome:
     """One kept clause: ``invalid`` failed at parse, ``error`` at evaluation (``reason`` says why).
 
@@ -128,7 +128,7 @@ class ToolkitClauseOutcome:
         return self.reason
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TermOutcome:
     """One space-separated term: an AND of its kept clauses; ``dropped`` when none was kept."""
 
@@ -149,7 +149,7 @@ class TermOutcome:
         return next((c.message for c in self.clauses if c.status in ("false", "error")), None)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RequirementOutcome:
     """One variable's value: an OR of its terms; ``message`` is its failure text (§13.6)."""
 
@@ -165,7 +165,7 @@ class RequirementOutcome:
         return tuple(t for t in self.terms if t.status != "dropped")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ToolkitVerdict:
     """Requirements evaluated the Go way; truthiness is the verdict."""
 

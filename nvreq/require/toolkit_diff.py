@@ -9,8 +9,7 @@ that CSV mode reads differently (``arch``, ``brand``, ``driver``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from nvreq._frozen import frozen
 from nvreq.brands import BRAND_NAMES
 from nvreq.require.gosemver import Behaviour, is_valid
 from nvreq.require.syntax import Clause, ascii_lower, parse_requirement
@@ -49,7 +48,7 @@ ROWS: dict[int, tuple[str, str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Disagreement:
     """One point of disagreement: the §13.7 row, and the span and text it concerns."""
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
+from nvreq._frozen import replace
 from nvreq.errors import ProfileError
 from nvreq.host.profile import HostProfile
 
@@ -26,4 +26,4 @@ def build_profile(data: dict[str, Any], source: str | None, warnings: list[str])
         profile = HostProfile.from_dict(_prune(data))
     except ProfileError as exc:
         raise ProfileError(exc.message, exc.path, source=source) from None
-    return dataclasses.replace(profile, warnings=(*warnings, *profile.warnings))
+    return replace(profile, warnings=(*warnings, *profile.warnings))

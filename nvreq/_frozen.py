@@ -1,0 +1,197 @@
+"""``@frozen``: frozen slotted value types, made for a fraction of what ``dataclasses`` costs.
+
+Importing ``dataclasses`` brings ``inspect``, ``ast``, ``dis`` and ``tokenize`` (about 8 ms), and
+each ``@dataclass(frozen=True, slots=True)`` then compiles six methods one by one and builds the
+class twice: together some 30 ms of ``nvreq check``'s start. ``@frozen`` gives a class the same
+behaviour (a keyword-and-positional ``__init__`` with defaults and factories, assignment refused
+with :class:`FrozenInstanceError`, ``==`` and ``hash()`` over the compared fields, the same
+``repr()``, ``__match_args__``, ``__slots__``, copying and pickling) from one small compiled
+source per class. ``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` accept
+its values, and type checkers read it as a frozen dataclass (``dataclass_transform``).
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any, TypeVar
+
+    from typing_extensions import dataclass_transform
+
+    _T = TypeVar("_T")
+else:
+    def dataclass_transform(**_: object) -> object:
+        """For type checkers only."""
+        return lambda f: f
+
+__all__ = ["FrozenInstanceError", "field", "field_names", "frozen", "replace"]
+
+_MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
+
+
+class FrozenInstanceError(AttributeError):
+    """Assignment to a field of a frozen value (as ``dataclasses.FrozenInstanceError``)."""
+
+
+class _Field:
+    """A field's options; ``dataclasses.fields``, ``replace`` and ``asdict`` read them as theirs."""
+
+    __slots__ = ("_default", "_factory", "compare", "hash", "init", "name", "repr", "type")
+
+    def __init__(self, default: Any, factory: Callable[[], Any] | None, init: bool,
+                 compare: bool, hash: bool | None, repr: bool) -> None:
+        self._default, self._factory, self.init = default, factory, init
+        self.compare, self.hash, self.repr = compare, hash, repr
+        self.name = self.type = ""
+
+    # dataclasses' own markers, read only by dataclasses' functions, so imported only then
+    @property
+    def _field_type(self) -> object:
+        from dataclasses import _FIELD  # type: ignore[attr-defined]
+
+        return _FIELD
+
+    @property
+    def default(self) -> Any:
+        from dataclasses import MISSING
+
+        return MISSING if self._default is _MISSING else self._default
+
+    @property
+    def default_factory(self) -> Any:
+        from dataclasses import MISSING
+
+        return MISSING if self._factory is None else self._factory
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        return {}
+
+    kw_only = False
+
+
+def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] | None = None,
+          init: bool = True, compare: bool = True, hash: bool | None = None,
+          repr: bool = True) -> Any:
+    """A field's options, as ``dataclasses.field`` takes them."""
+    return _Field(default, default_factory, init, compare, hash, repr)
+
+
+def _frozen_setattr(self: object, name: str, value: object) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: object, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _reduce(self: Any) -> tuple[type, tuple[Any, ...]]:
+    return self.__class__, tuple(getattr(self, n) for n in self.__match_args__)
+
+
+def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The named fields of a value as a tuple (``attrgetter`` returns a lone one bare)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda obj: (one(obj),)
+    return lambda obj: ()
+
+
+def _methods(compared: list[str], hashed: list[str], shown: list[str]) -> dict[str, Any]:
+    """``__eq__``, ``__hash__`` and ``__repr__`` as a frozen dataclass has them."""
+    key, hash_key = _getter(compared), _getter(hashed)
+
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return key(self) == key(other)
+        return NotImplemented
+
+    def __hash__(self: Any) -> int:
+        return hash(hash_key(self))
+
+    def __repr__(self: Any) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in shown)
+        return f"{self.__class__.__qualname__}({fields})"
+
+    return {"__eq__": __eq__, "__hash__": __hash__, "__repr__": __repr__}
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def frozen(cls: type[_T]) -> type[_T]:
+    """Make ``cls`` a frozen slotted value type from its annotated fields.
+
+    >>> @frozen
+    ... class Pair:
+    ...     a: int
+    ...     b: int = field(default=0, compare=False)
+    >>> Pair(1), Pair(1) == Pair(1, 2), hash(Pair(1)) == hash(Pair(1, 2))
+    (Pair(a=1, b=0), True, True)
+    >>> Pair(1).a = 2
+    Traceback (most recent call last):
+    ...
+    nvreq._frozen.FrozenInstanceError: cannot assign to field 'a'
+    """
+    body = dict(cls.__dict__)
+    notes = body.get("__annotations__", {})
+    names = [n for n, t in notes.items() if not str(t).startswith(("ClassVar", "typing.ClassVar"))]
+    specs = {}
+    for name in names:
+        spec = body.pop(name, _MISSING)
+        spec = spec if isinstance(spec, _Field) else _Field(spec, None, True, True, None, True)
+        spec.name, spec.type = name, notes[name]
+        specs[name] = spec
+    scope: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING}
+    params, stores = ["self"], []
+    for name, spec in specs.items():
+        if spec._factory is not None:
+            scope[f"_f_{name}"] = spec._factory
+            value = f"_f_{name}()"
+            if spec.init:
+                params.append(f"{name}=_MISSING")
+                value = f"{value} if {name} is _MISSING else {name}"
+        elif spec._default is not _MISSING:
+            scope[f"_d_{name}"] = spec._default
+            params.append(f"{name}=_d_{name}")
+            value = name
+        else:
+            params.append(name)
+            value = name
+        stores.append(f"  _set(self, {name!r}, {value})\n")
+    if "__post_init__" in body:
+        stores.append("  self.__post_init__()\n")
+    source = f"def __init__({', '.join(params)}) -> None:\n{''.join(stores) or '  pass'}\n"
+    exec(source, scope)  # only __init__ is compiled: its signature names the fields
+    methods = _methods([n for n, s in specs.items() if s.compare],
+                       [n for n, s in specs.items() if (s.compare if s.hash is None else s.hash)],
+                       [n for n, s in specs.items() if s.repr])
+    methods["__init__"] = scope["__init__"]
+    for name, method in methods.items():
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        body.setdefault(name, method)
+    if body["__hash__"] is None and "__eq__" in cls.__dict__:  # Python's None, not the class's
+        body["__hash__"] = methods["__hash__"]
+    body.pop("__dict__", None)
+    body.pop("__weakref__", None)
+    body |= {"__slots__": tuple(names), "__setattr__": _frozen_setattr,
+             "__delattr__": _frozen_delattr, "__reduce__": _reduce,
+             "__match_args__": tuple(n for n in names if specs[n].init),
+             "__dataclass_fields__": specs}
+    meta: Any = type(cls)
+    new: type[_T] = meta(cls.__name__, cls.__bases__, body)
+    return new
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a ``@frozen`` class, in order."""
+    return tuple(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+
+
+def replace(obj: _T, /, **changes: Any) -> _T:
+    """A copy of ``obj`` with ``changes`` (as ``dataclasses.replace``)."""
+    values = {n: getattr(obj, n) for n in obj.__match_args__}  # type: ignore[attr-defined]
+    return obj.__class__(**(values | changes))
