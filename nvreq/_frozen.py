@@ -121,6 +121,49 @@ def _methods(compared: list[str], hashed: list[str], shown: list[str]) -> dict[s
     return {"__eq__": __eq__, "__hash__": __hash__, "__repr__": __repr__}
 
 
+class _LazyInit:
+    """A class's ``__init__``, compiled when first looked up (by a call or by introspection).
+
+    Compiling is most of what making a value type costs, and a run uses few of them.
+    """
+
+    __slots__ = ("owner", "post_init", "qualname", "specs")
+
+    def __init__(self, specs: dict[str, _Field], post_init: bool, qualname: str) -> None:
+        self.specs, self.post_init, self.qualname = specs, post_init, qualname
+        self.owner: type | None = None
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        function = self.compile()
+        type.__setattr__(self.owner, "__init__", function)
+        return function if obj is None else function.__get__(obj, owner)
+
+    def compile(self) -> Callable[..., None]:
+        scope: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING}
+        params, stores = ["self"], []
+        for name, spec in self.specs.items():
+            if spec._factory is not None:
+                scope[f"_f_{name}"] = spec._factory
+                value = f"_f_{name}()"
+                if spec.init:
+                    params.append(f"{name}=_MISSING")
+                    value = f"{value} if {name} is _MISSING else {name}"
+            elif spec._default is not _MISSING:
+                scope[f"_d_{name}"] = spec._default
+                params.append(f"{name}=_d_{name}")
+                value = name
+            else:
+                params.append(name)
+                value = name
+            stores.append(f"  _set(self, {name!r}, {value})\n")
+        if self.post_init:
+            stores.append("  self.__post_init__()\n")
+        exec(f"def __init__({', '.join(params)}):\n{''.join(stores) or '  pass'}\n", scope)
+        function: Callable[..., None] = scope["__init__"]
+        function.__qualname__ = f"{self.qualname}.__init__"
+        return function
+
+
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def frozen(cls: type[_T]) -> type[_T]:
     """Make ``cls`` a frozen slotted value type from its annotated fields.
@@ -145,34 +188,14 @@ def frozen(cls: type[_T]) -> type[_T]:
         spec = spec if isinstance(spec, _Field) else _Field(spec, None, True, True, None, True)
         spec.name, spec.type = name, notes[name]
         specs[name] = spec
-    scope: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING}
-    params, stores = ["self"], []
-    for name, spec in specs.items():
-        if spec._factory is not None:
-            scope[f"_f_{name}"] = spec._factory
-            value = f"_f_{name}()"
-            if spec.init:
-                params.append(f"{name}=_MISSING")
-                value = f"{value} if {name} is _MISSING else {name}"
-        elif spec._default is not _MISSING:
-            scope[f"_d_{name}"] = spec._default
-            params.append(f"{name}=_d_{name}")
-            value = name
-        else:
-            params.append(name)
-            value = name
-        stores.append(f"  _set(self, {name!r}, {value})\n")
-    if "__post_init__" in body:
-        stores.append("  self.__post_init__()\n")
-    source = f"def __init__({', '.join(params)}) -> None:\n{''.join(stores) or '  pass'}\n"
-    exec(source, scope)  # only __init__ is compiled: its signature names the fields
     methods = _methods([n for n, s in specs.items() if s.compare],
                        [n for n, s in specs.items() if (s.compare if s.hash is None else s.hash)],
                        [n for n, s in specs.items() if s.repr])
-    methods["__init__"] = scope["__init__"]
     for name, method in methods.items():
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         body.setdefault(name, method)
+    lazy = _LazyInit(specs, "__post_init__" in body, cls.__qualname__)
+    body.setdefault("__init__", lazy)
     if body["__hash__"] is None and "__eq__" in cls.__dict__:  # Python's None, not the class's
         body["__hash__"] = methods["__hash__"]
     body.pop("__dict__", None)
@@ -183,6 +206,7 @@ def frozen(cls: type[_T]) -> type[_T]:
              "__dataclass_fields__": specs}
     meta: Any = type(cls)
     new: type[_T] = meta(cls.__name__, cls.__bases__, body)
+    lazy.owner = new
     return new
 
 

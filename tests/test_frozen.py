@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import pickle
 from typing import Any
 
@@ -106,3 +107,14 @@ def test_copies_and_pickles_are_equal() -> None:
 def test_a_class_keeps_the_methods_it_defines() -> None:
     assert Versioned("A") == Versioned("a")
     assert hash(Versioned("A")) == hash(("A",))
+
+
+def test_the_signature_names_the_fields_before_any_instance_exists() -> None:
+    @frozen
+    class Fresh:
+        a: int
+        b: str = "x"
+        c: list[int] = field(default_factory=list)
+
+    assert str(inspect.signature(Fresh)) == "(a, b='x', c=<missing>)"
+    assert Fresh(1) == Fresh(1, "x", [])
