@@ -66,7 +66,7 @@ def test_assignment_and_deletion_are_refused() -> None:
     with pytest.raises(FrozenInstanceError, match="cannot assign to field 'x'"):
         p.x = 2  # type: ignore[misc]
     with pytest.raises(AttributeError):
-        del p.y  # type: ignore[misc]
+        del p.y
     with pytest.raises(AttributeError):
         p.other = 1  # type: ignore[attr-defined]
 
@@ -83,7 +83,7 @@ def test_factories_run_per_instance_and_keyword_arguments_work() -> None:
 
 def test_slots_match_args_and_field_names() -> None:
     assert Point.__slots__ == ("x", "y", "label", "tags", "cache")  # type: ignore[attr-defined]
-    assert Point.__match_args__ == ("x", "y", "label", "tags")  # type: ignore[attr-defined]
+    assert Point.__match_args__ == ("x", "y", "label", "tags")
     assert field_names(Point) == ("x", "y", "label", "tags", "cache")
     assert Point.__doc__ == "A point."
 
