@@ -87,7 +87,7 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser, one sub-parser per command; with ``only``, just that command's
-    options are built (the others are listed by name)."""
+    sub-parser is built (what parsing that command's arguments needs)."""
     from nvreq import __version__
 
     parser = argparse.ArgumentParser(
@@ -100,7 +100,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         if only is not None and name != only:
-            sub.add_parser(name, help=SUMMARIES.get(name), formatter_class=_HelpFormatter)
             continue
         module = _module(name)
         p = sub.add_parser(name, help=SUMMARIES.get(name, module.HELP), description=module.HELP,
@@ -113,8 +112,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run nvreq with ``argv`` and return the exit code (0, 1 or 2)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(command if command in COMMANDS else None)
+    # an option before the command (``--help``, ``--version``) is the top level's: build it all
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nvreq.cli.main import main
+from nvreq.cli.main import COMMANDS, build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cuda-12.4.1-base-ubuntu22.04.env"
@@ -206,3 +206,20 @@ def test_oversized_env_file_is_refused_not_truncated(tmp_path: Path,
     code, _, err = run(capsys, "check", "--env-file", str(big), "--host", "h100-r550")
     assert code == 2
     assert f"env file {big} is larger than 1 MiB" in err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h", "check"], ["--help", "env"]])
+def test_top_level_help_lists_every_command_wherever_the_command_name_is(
+        capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as ctx:
+        main(argv)
+    assert ctx.value.code == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in COMMANDS)
+
+
+def test_a_command_builds_only_its_own_sub_parser() -> None:
+    sub = next(a for a in build_parser("env")._actions if a.dest == "command")
+    assert list(sub.choices or ()) == ["env"]
+    full = next(a for a in build_parser()._actions if a.dest == "command")
+    assert list(full.choices or ()) == list(COMMANDS)
