@@ -89,7 +89,7 @@ def _print(report: Report, as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check and print the report(s); the exit code is the worst verdict's."""
-    from dataclasses import replace
+    from nvreq._frozen import replace
 
     extra = _extra_env(args)
     if not args.images and not args.images_from:
