@@ -188,6 +188,8 @@ class _Plan:
 
 def _facts(profile: HostProfile) -> HostProfile:
     """The profile without what does not change a verdict: its name and ``x-`` keys."""
+    if profile.name is None and not profile.extra and not any(g.extra for g in profile.gpus):
+        return profile
     return replace(profile, name=None, extra={},
                    gpus=tuple(replace(g, extra={}) for g in profile.gpus))
 

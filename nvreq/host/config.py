@@ -11,6 +11,7 @@ toolkit refuses to load, and so does nvreq, whether the value comes from a profi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -218,6 +219,12 @@ class ToolkitConfig:
         >>> ToolkitConfig.from_host(None, {"swarm-resource": "A, B"}).swarm_resource
         ('A', 'B')
         """
+        if not config and (host is None or not host.runtime.config):
+            return _default_config()  # most hosts state none; a fleet asks per host
+        return cls._read(host, config)
+
+    @classmethod
+    def _read(cls, host: HostProfile | None, config: Mapping[str, Any] | None) -> ToolkitConfig:
         def get(key: str) -> Any:
             return toolkit_setting(host, key, config)
 
@@ -233,3 +240,8 @@ class ToolkitConfig:
             cdi_annotation_prefixes=tuple(
                 get("nvidia-container-runtime.modes.cdi.annotation-prefixes")),
         )
+
+
+@functools.cache
+def _default_config() -> ToolkitConfig:
+    return ToolkitConfig._read(None, None)

@@ -117,11 +117,25 @@ def _clause(p: _Prepared, ctx: ContextKey) -> int:
     return _INVALID if long else _FALSE
 
 
+_VERSION_KEYS: dict[str, tuple[int, ...] | None] = {}
+
+
+def _vk(v: str | None) -> tuple[int, ...] | None:
+    """:func:`version_key` of a host fact, memoised: a fleet repeats a few dozen versions."""
+    if v is None:
+        return None
+    try:
+        return _VERSION_KEYS[v]
+    except KeyError:
+        if len(_VERSION_KEYS) >= 4096:
+            _VERSION_KEYS.clear()
+        key = _VERSION_KEYS[v] = version_key(v) if is_version_text(v) else None
+        return key
+
+
 def context_key(ctx: Context) -> ContextKey:
     """The hashable facts of a context, with versions pre-parsed for fast comparison."""
-    def vk(v: str | None) -> tuple[int, ...] | None:
-        return version_key(v) if v is not None and is_version_text(v) else None
-
+    vk = _vk
     return (ctx.cuda, vk(ctx.cuda), ctx.driver, vk(ctx.driver), ctx.device, ctx.arch,
             vk(ctx.arch), None if ctx.brand is None else utf8(ctx.brand).lower(), ctx.unknown)
 
