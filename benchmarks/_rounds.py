@@ -139,7 +139,7 @@ def table(results: Mapping[str, Stats], unit: float, unit_name: str,
                f"  [{q1 / unit:.2f}–{q3 / unit:.2f}]")
         if baseline is not None and s.ratios and name != baseline:
             r1, r3 = s.ratio_spread
-            row += f"   {s.ratio:6.2f}× {baseline}  [{r1:.2f}–{r3:.2f}]"
+            row += f"   {s.ratio:#8.3g}× {baseline}  [{r1:#.3g}–{r3:#.3g}]"
         rows.append(row)
     return "\n".join(rows)
 

@@ -1,19 +1,24 @@
-"""Speed of the scheduler API, as ratios against baselines measured in the same run.
+"""Speed of the scheduler API (``Fleet``) in interleaved rounds, baselines from the same rounds.
 
-Run: ``python benchmarks/bench_fleet.py`` (``--nodes N`` to scale, ``--json`` for machine output).
+Run: ``python benchmarks/bench_fleet.py`` (``--nodes N``, ``--distinct N``, ``--rounds N``,
+``--json``). The process is pinned to one CPU where the OS allows it.
 
-Workload (issue #6): the official ``nvidia/cuda:12.4.1`` environment (31-term
-``NVIDIA_REQUIRE_CUDA``) against 10^6 nodes drawn from 50 distinct profiles. Goals: one image
-against the whole fleet in under 1 s; at least 10^6 compiled evaluations per second on one core.
-Baselines: ``check_env`` (the explaining road) per node, and the compiled requirement called per
-node without grouping. The process is pinned to one CPU where the OS allows it.
+Two workloads, both the official ``nvidia/cuda:12.4.1`` environment (31-term
+``NVIDIA_REQUIRE_CUDA``):
+
+* grouped (issue #6): ``--nodes`` hosts (10^6) drawn from 50 distinct profiles. Goals: one image
+  against the whole fleet in under 1 s; 10^6 compiled evaluations per second on one core.
+  Baseline: the compiled requirement called once per node, without grouping.
+* distinct (issue #10): ``--distinct`` hosts (10^4) that are all different, as real nodes are (each
+  GPU has its own UUID), so no two share an evaluation. Goal: every host's verdict and reasons in
+  under 1 s. Baseline: ``check_env`` per host (the explaining road), timed on a sample of 200 hosts
+  and scaled to the fleet.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -22,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks._rounds import Stats, interleave, per_call_sampler, pin, table
 from nvreq.check.checker import check_env
 from nvreq.fleet.core import Fleet
 from nvreq.host.profile import Gpu, HostProfile
@@ -41,6 +47,8 @@ DRIVERS = (("470.82.01", "11.4"), ("525.60.13", "12.0"), ("535.104.05", "12.2"),
            ("525.147.05", "12.0"))
 GPUS = (("Nvidia", "9.0", 8), ("Nvidia", "8.0", 4), ("Tesla", "7.5", 1), ("GeForce", "8.9", 1),
         (None, "9.0", 8))
+EXPLAINED_SAMPLE = 200
+EVALUATIONS = "50 evaluations (one per profile)"
 
 
 def profiles() -> list[HostProfile]:
@@ -50,92 +58,127 @@ def profiles() -> list[HostProfile]:
             for driver, cuda in DRIVERS for brand, arch, n in GPUS]
 
 
-def _pin() -> str:
-    try:
-        cpu = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        return f"pinned to CPU {cpu}"
-    except (AttributeError, OSError):
-        return "not pinned"
-
-
-def _best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, value
-
-
-def measure(nodes: int) -> dict[str, Any]:
-    """All figures for ``nodes`` hosts; times in seconds."""
+def distinct_hosts(n: int) -> list[tuple[str, HostProfile]]:
+    """``n`` named hosts, the 50 kinds in turn, each GPU with a UUID of its own."""
     kinds = profiles()
-    fleet = Fleet()
-    start = time.perf_counter()
-    for i in range(nodes):
-        fleet.add(f"node-{i}", kinds[i % len(kinds)])
-    register = time.perf_counter() - start
-    first = time.perf_counter()
-    result = fleet.evaluate(ENV, label="cuda:12.4.1")
-    first = time.perf_counter() - first
-    warm, result = _best(lambda: fleet.evaluate(ENV, label="cuda:12.4.1"))
-    full, counted = _best(lambda: sum(1 for _, o in fleet.evaluate(ENV).items() if o), repeat=1)
-    verdicts, _ = _best(lambda: sum(1 for v in fleet.evaluate(ENV) if v), repeat=1)
-    hosts = [kinds[i % len(kinds)] for i in range(nodes)]
+    return [(f"node-{i}", HostProfile(
+        gpus=tuple(Gpu(g.index, uuid=f"GPU-{i:08x}-0000-4000-8000-{g.index:012x}",
+                       brand=g.brand, arch=g.arch) for g in kind.gpus),
+        driver=kind.driver, cuda=kind.cuda))
+        for i, kind in ((i, kinds[i % len(kinds)]) for i in range(n))]
+
+
+def _timed(fn: Callable[[], object]) -> Callable[[], float]:
+    """A sampler of one call of ``fn``."""
+
+    def sample() -> float:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
+
+    return sample
+
+
+def grouped_cases(nodes: int) -> dict[str, Callable[[], float]]:
+    """The grouped workload; each round registers a fresh fleet first."""
+    kinds = profiles()
+    hosts = [(f"node-{i}", kinds[i % len(kinds)]) for i in range(nodes)]
+    state: dict[str, Fleet] = {}
     compiled = parse_requirement(CUDA_12_4_1).compile()
-    naive_compiled, _ = _best(lambda: sum(1 for h in hosts if compiled(h, unknown="fail")),
-                              repeat=1)
-    sample = hosts[: min(nodes, 2000)]
-    explaining, _ = _best(lambda: [check_env(ENV, h, unknown="fail") for h in sample], repeat=1)
-    explaining_per_node = explaining / len(sample)
-    # compiled evaluations: one requirement in one GPU context, keys rebuilt per node
-    contexts = [Context.for_gpu(h.cuda, h.driver, h.gpus[0].arch, h.gpus[0].brand,
-                                unknown="fail") for h in hosts]
-    keys = [context_key(c) for c in contexts]
-    evaluate_key = compiled.evaluate_key
-    per_eval, _ = _best(lambda: [evaluate_key(k) for k in keys])
-    req = parse_requirement(CUDA_12_4_1)
-    ex_sample = contexts[: min(nodes, 20000)]
-    explain_eval, _ = _best(lambda: [evaluate(req, c) for c in ex_sample], repeat=1)
+    plain = [h for _, h in hosts]
+
+    def register() -> None:
+        state["fleet"] = Fleet(hosts)
+
+    def reasons() -> None:
+        for v in state["fleet"].evaluate(ENV):
+            v.reasons  # noqa: B018  # reading them is the point
+
     return {
-        "nodes": nodes, "profiles": fleet.group_count, "counts": result.counts(),
-        "runnable_hosts": counted, "register_s": register,
-        "evaluate_first_s": first, "evaluate_warm_s": warm, "evaluate_and_iterate_s": full,
-        "evaluate_and_host_verdicts_s": verdicts,
-        "baseline_compiled_per_node_s": naive_compiled,
-        "baseline_check_env_per_node_s": explaining_per_node * nodes,
-        "compiled_evaluations_per_s": nodes / per_eval,
-        "explaining_evaluations_per_s": len(ex_sample) / explain_eval,
+        "register the hosts": _timed(register),
+        "evaluate, first (compiles)": _timed(lambda: state["fleet"].evaluate(ENV)),
+        "evaluate, warm": _timed(lambda: state["fleet"].evaluate(ENV)),
+        "evaluate + every host's outcome": _timed(
+            lambda: sum(1 for _, o in state["fleet"].evaluate(ENV).items() if o)),
+        "evaluate + HostVerdicts with reasons": _timed(reasons),
+        "baseline: compiled call per node": _timed(
+            lambda: sum(1 for h in plain if compiled(h, unknown="fail"))),
     }
+
+
+def distinct_cases(count: int) -> dict[str, Callable[[], float]]:
+    """The distinct workload; each round registers a fresh fleet first."""
+    hosts = distinct_hosts(count)
+    sample = [h for _, h in hosts[:EXPLAINED_SAMPLE]]
+    state: dict[str, Fleet] = {}
+
+    def register() -> None:
+        state["fleet"] = Fleet(hosts)
+
+    def verdicts_and_reasons() -> None:
+        for v in state["fleet"].evaluate(ENV):
+            v.reasons  # noqa: B018
+
+    explained = _timed(lambda: [check_env(ENV, h, unknown="fail") for h in sample])
+    return {
+        "register the hosts": _timed(register),
+        "evaluate + every host's verdict and reasons": _timed(verdicts_and_reasons),
+        f"baseline: check_env per host (x{count / len(sample):g} of {len(sample)})":
+            lambda: explained() * count / len(sample),
+    }
+
+
+def evaluation_cases() -> dict[str, Callable[[], float]]:
+    """One compiled and one explaining evaluation, per call."""
+    kinds = profiles()
+    contexts = [Context.for_gpu(h.cuda, h.driver, h.gpus[0].arch, h.gpus[0].brand,
+                                unknown="fail") for h in kinds]
+    keys = [context_key(c) for c in contexts]
+    compiled = parse_requirement(CUDA_12_4_1).compile()
+    req = parse_requirement(CUDA_12_4_1)
+    evaluate_key = compiled.evaluate_key
+    return {
+        "baseline: explaining evaluator": per_call_sampler(
+            lambda: [evaluate(req, c) for c in contexts]),
+        "compiled": per_call_sampler(lambda: [evaluate_key(k) for k in keys]),
+    }
+
+
+def _baseline(cases: dict[str, Callable[[], float]]) -> str:
+    return next(name for name in cases if name.startswith("baseline"))
+
+
+def measure(nodes: int, distinct: int, rounds: int) -> dict[str, dict[str, Stats]]:
+    """Every workload's figures, in seconds (evaluations: per 50 of them)."""
+    workloads = {f"grouped: {nodes:,} hosts from 50 profiles": grouped_cases(nodes),
+                 f"distinct: {distinct:,} hosts, no two alike": distinct_cases(distinct),
+                 EVALUATIONS: evaluation_cases()}
+    return {name: interleave(cases, rounds, baseline=_baseline(cases))
+            for name, cases in workloads.items()}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
+    parser.add_argument("--distinct", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    pinned = _pin()
-    r = measure(args.nodes)
+    pinned = pin()
+    results = measure(args.nodes, args.distinct, args.rounds)
     if args.json:
-        json.dump({**r, "cpu": pinned}, sys.stdout, indent=2)
+        out: dict[str, Any] = {"cpu": pinned, "rounds": args.rounds}
+        out |= {w: {name: s.to_dict() for name, s in r.items()} for w, r in results.items()}
+        json.dump(out, sys.stdout, indent=2)
         print()
         return 0
-    n = r["nodes"]
-    print(f"{n} nodes from {r['profiles']} distinct profiles ({pinned}); verdicts {r['counts']}")
-    print(f"  register the hosts once                 {r['register_s']:8.3f} s")
-    print(f"  one image, first evaluation (compiles)  {r['evaluate_first_s']:8.4f} s")
-    print(f"  one image, warm                         {r['evaluate_warm_s']:8.4f} s")
-    print(f"  one image + every host's outcome read   {r['evaluate_and_iterate_s']:8.4f} s")
-    print(f"  … as HostVerdict objects with notes     {r['evaluate_and_host_verdicts_s']:8.4f} s")
-    print(f"  baseline: compiled call per node        {r['baseline_compiled_per_node_s']:8.3f} s"
-          f"   ({r['baseline_compiled_per_node_s'] / r['evaluate_first_s']:,.0f}x slower "
-          "than the first evaluation)")
-    print(f"  baseline: check_env per node (sampled)  {r['baseline_check_env_per_node_s']:8.1f} s"
-          f"   ({r['baseline_check_env_per_node_s'] / r['evaluate_first_s']:,.0f}x slower)")
-    print(f"  compiled evaluations per second         {r['compiled_evaluations_per_s']:12,.0f}"
-          f"   ({r['compiled_evaluations_per_s'] / r['explaining_evaluations_per_s']:,.0f}x the "
-          f"explaining evaluator's {r['explaining_evaluations_per_s']:,.0f}/s)")
+    print(f"({pinned}; {args.rounds} rounds; median [q1–q3])")
+    for workload, r in results.items():
+        unit, name = (1e-6, "µs") if workload == EVALUATIONS else (1e-3, "ms")
+        print(f"\n{workload}")
+        print(table(r, unit, name, baseline=next(n for n in r if n.startswith("baseline"))))
+    per_second = 50 / results[EVALUATIONS]["compiled"].median
+    print(f"\ncompiled evaluations per second (median): {per_second:,.0f}")
     return 0
 
 

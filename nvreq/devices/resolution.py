@@ -123,6 +123,8 @@ def nvml_mig_list(gpu: Gpu) -> tuple[MigDevice, ...]:
 
 def legacy_mig_list(gpu: Gpu) -> tuple[MigDevice, ...]:
     """libnvidia-container's list: NVML indexes 0, 1, … up to the first gap (``host.md`` §3.1)."""
+    if not mig_enabled(gpu):
+        return ()
     out = []
     for position, mig in enumerate(nvml_mig_list(gpu)):
         if mig.index != position:
