@@ -19,6 +19,7 @@ from nvreq.devices.resolution import (
     Selector,
     describe_host,
     legacy_mig_list,
+    mig_enabled,
     mig_label,
     nvml_mig_list,
     short,
@@ -208,7 +209,7 @@ def resolve_legacy(tokens: Sequence[str], host: HostProfile) -> Resolution:
         elif match.gpu is not None and match.mig is not None:
             sel.add_mig(match.gpu, match.mig)
     for gpu in gpus:
-        if len(legacy_mig_list(gpu)) < len(nvml_mig_list(gpu)):
+        if mig_enabled(gpu) and len(legacy_mig_list(gpu)) < len(nvml_mig_list(gpu)):
             sel.warn("mig-gap", f"GPU {gpu.index}'s MIG devices have a gap in their NVML indexes: "
                      "nvidia-container-cli stops its list at the gap, so the devices after it "
                      "cannot be selected in legacy mode")

@@ -58,6 +58,7 @@ class Selector:
     def __init__(self, *, parents_are_gpus: bool) -> None:
         self.parents_are_gpus = parents_are_gpus
         self.gpus: list[Gpu] = []
+        self._chosen: set[int] = set()  # the indexes in ``gpus``
         self.migs: list[MigPair] = []
         self.parents: list[int] = []
         self.unresolved: list[str] = []
@@ -74,7 +75,8 @@ class Selector:
         self._append(gpu)
 
     def _append(self, gpu: Gpu) -> None:
-        if all(g.index != gpu.index for g in self.gpus):
+        if gpu.index not in self._chosen:
+            self._chosen.add(gpu.index)
             self.gpus.append(gpu)
 
     def add_mig(self, gpu: Gpu, mig: MigDevice) -> None:
@@ -82,7 +84,7 @@ class Selector:
         if any(g.index == gpu.index and m.index == mig.index for g, m in self.migs):
             return
         self.migs.append((gpu, mig))
-        if all(g.index != gpu.index for g in self.gpus) and gpu.index not in self.parents:
+        if gpu.index not in self._chosen and gpu.index not in self.parents:
             self.parents.append(gpu.index)
         if self.parents_are_gpus:
             self._append(gpu)
