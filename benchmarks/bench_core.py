@@ -1,11 +1,12 @@
 """Speed of the requirement evaluator, as ratios against baselines measured in the same run.
 
-Run: ``python benchmarks/bench_core.py`` (add ``--json`` for machine-readable output).
+Run: ``python benchmarks/bench_core.py`` (``--rounds N``, ``--json`` for machine-readable output).
 
 Workload (issue #2): the 31-term ``NVIDIA_REQUIRE_CUDA`` of nvidia/cuda:12.4.1-base-ubuntu22.04 on
 three hosts: one matching the first alternative, one the 21st, one none. Goals: compiled
 evaluation <= 1 µs per call; cold parse + evaluate of a never-seen string <= 50 µs. Baselines: a
-plain Lark parse of the same string, and the explaining evaluator.
+plain Lark parse of the same string, and the explaining evaluator. Every figure is the median of
+interleaved rounds (one sample of each case per round), with its quartiles.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import timeit
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks._rounds import Stats, interleave, per_call_sampler, table
 from nvreq.host.profile import Gpu, HostProfile
 from nvreq.require import compiled
 from nvreq.require.semantics import Context, evaluate
@@ -29,6 +30,7 @@ BRANDS = ("tesla", "unknown", "nvidia", "nvidiartx", "geforce", "geforcertx", "q
 CUDA_12_4_1 = "cuda>=12.4 " + " ".join(
     f"brand={b},driver>={br},driver<{br + 1}" for br in (470, 525, 535) for b in BRANDS)
 
+BASELINE = "baseline: Lark parse"
 HOSTS = {
     "first (H100, 550.54.15)": HostProfile(
         gpus=tuple(Gpu(i, brand="Nvidia", arch="9.0") for i in range(8)), driver="550.54.15",
@@ -38,14 +40,6 @@ HOSTS = {
     "none (Nvidia, 545.23.06)": HostProfile(
         gpus=(Gpu(0, brand="Nvidia", arch="9.0"),), driver="545.23.06", cuda="12.3"),
 }
-
-
-def per_call(fn: Callable[[], object], budget: float = 0.4) -> float:
-    """Seconds per call: the best of 5 repeats, each sized to about ``budget`` / 5 seconds."""
-    timer = timeit.Timer(fn)
-    number, _ = timer.autorange()
-    number = max(1, int(number * budget / 5 / max(timer.timeit(number), 1e-9)))
-    return min(timer.repeat(repeat=5, number=number)) / number
 
 
 def _fresh_strings(n: int) -> list[str]:
@@ -67,8 +61,9 @@ def _check_alternative(host: HostProfile) -> str:
     return str(hits[0]) if hits else "none"
 
 
-def measure_host(host: HostProfile, lark_parse: float) -> dict[str, float | str]:
-    """The figures for one host, in seconds per call."""
+def host_cases(host: HostProfile,
+               lark_parse: Callable[[], float]) -> dict[str, Callable[[], float]]:
+    """Per-call samplers for one host (seconds per call)."""
     gpu = host.gpus[0]
     ctx = Context.for_gpu(host.cuda, host.driver, gpu.arch, gpu.brand)
     fast = parse_requirement(CUDA_12_4_1).compile()
@@ -84,46 +79,42 @@ def measure_host(host: HostProfile, lark_parse: float) -> dict[str, float | str]
         return parse_requirement(next(fresh)).compile()(host)
 
     return {
-        "matches_alternative": _check_alternative(host),
-        "compiled_call": per_call(lambda: fast(host)),
-        "compiled_uncached": per_call(lambda: fast._run(key)),
-        "cold_parse_evaluate": per_call(cold),
-        "cold_parse_evaluate_no_clause_cache": per_call(coldest),
-        "explaining_parse_evaluate": per_call(
-            lambda: evaluate(parse_requirement(CUDA_12_4_1), ctx), budget=1.0),
-        "baseline_lark_parse": lark_parse,
+        "compiled call (memo warm)": per_call_sampler(lambda: fast(host)),
+        "compiled, no memo": per_call_sampler(lambda: fast._run(key)),
+        "cold parse+evaluate, new string": per_call_sampler(cold),
+        "  … and clause cache cleared": per_call_sampler(coldest),
+        "explaining parse+evaluate": per_call_sampler(
+            lambda: evaluate(parse_requirement(CUDA_12_4_1), ctx)),
+        BASELINE: lark_parse,
     }
 
 
-def measure() -> dict[str, dict[str, float | str]]:
-    """All figures, in seconds per call, per host."""
+def measure(rounds: int) -> dict[str, dict[str, Stats]]:
+    """Per host, every figure in seconds per call, in interleaved rounds."""
     lark = _lark()
-    lark_parse = per_call(lambda: lark.parse(CUDA_12_4_1), budget=1.0)
-    return {name: measure_host(host, lark_parse) for name, host in HOSTS.items()}
+    lark_parse = per_call_sampler(lambda: lark.parse(CUDA_12_4_1))
+    return {f"{name} (alternative {_check_alternative(host)})": interleave(
+        host_cases(host, lark_parse), rounds, warmups=2, baseline=BASELINE)
+        for name, host in HOSTS.items()}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = measure()
+    results = measure(args.rounds)
     if args.json:
-        json.dump(results, sys.stdout, indent=2)
+        json.dump({host: {name: s.to_dict(1e-6) for name, s in r.items()}
+                   for host, r in results.items()}, sys.stdout, indent=2)
         print()
         return 0
     print(f"requirement: nvidia/cuda:12.4.1 NVIDIA_REQUIRE_CUDA, {len(CUDA_12_4_1)} bytes, "
-          f"{CUDA_12_4_1.count(' ') + 1} alternatives")
-    for name, r in results.items():
-        base = float(r["baseline_lark_parse"])
-        print(f"\nhost matching {name} (alternative {r['matches_alternative']})")
-        for label, key in (("compiled call (memo warm)", "compiled_call"),
-                           ("compiled, no memo", "compiled_uncached"),
-                           ("cold parse+evaluate, new string", "cold_parse_evaluate"),
-                           ("  … and clause cache cleared", "cold_parse_evaluate_no_clause_cache"),
-                           ("explaining parse+evaluate", "explaining_parse_evaluate"),
-                           ("baseline: Lark parse", "baseline_lark_parse")):
-            t = float(r[key])
-            print(f"  {label:<34} {t * 1e6:10.2f} µs   {base / t:9.1f}× faster than Lark parse")
+          f"{CUDA_12_4_1.count(' ') + 1} alternatives; {args.rounds} rounds, median [q1–q3] "
+          "per call")
+    for host, r in results.items():
+        print(f"\nhost matching {host}")
+        print(table(r, 1e-6, "µs", baseline=BASELINE))
     return 0
 
 

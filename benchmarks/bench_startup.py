@@ -3,11 +3,13 @@
 Run: ``python benchmarks/bench_startup.py`` (``--rounds N``, ``--host PRESET``, ``--json``).
 
 Workload (issue #10, point 4): the example image ``examples/cuda-12.4.1-layout`` (the environment
-of nvidia/cuda:12.4.1-base-ubuntu22.04) read from three places: a loopback ``docker-registry``
-(pushed with ``skopeo copy --all``), the OCI layout itself, and a ``docker save`` archive
-(``skopeo copy`` to ``docker-archive:``). Per place, every round runs ``skopeo inspect --config``,
+of nvidia/cuda:12.4.1-base-ubuntu22.04) read from four places: a loopback ``docker-registry``
+(pushed with ``skopeo copy --all``), the same behind the test token server (anonymous pulls get a
+bearer token), the OCI layout itself, and a ``docker save`` archive (``skopeo copy`` to
+``docker-archive:``). Per place, every round runs ``skopeo inspect --config``,
 ``nvreq env IMAGE`` and ``nvreq check IMAGE --host preset:h100-r550`` once each, in turn, as
-whole processes. Baseline: skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
+whole processes, with the floor (the interpreter plus the console script's ``import re``).
+Baseline: skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
 """
 
 from __future__ import annotations
@@ -37,23 +39,31 @@ from tests.images import world as w  # noqa: E402
 
 LAYOUT = ROOT / "examples" / "cuda-12.4.1-layout"
 TAG = "12.4.1-base-ubuntu22.04"
+#: what every ``nvreq`` run costs before nvreq's code: the interpreter and the console script's
+#: own ``import re``
+FLOOR = (sys.executable, "-c", "import re")
 
 
 def images(world: w.World, work: Path) -> dict[str, tuple[str, list[str]]]:
-    """Place -> (image reference, extra skopeo flags), the registry and archive set up here."""
+    """Place -> (image reference, extra skopeo flags), the registries and archive set up here."""
     port, _ = world.registry("plain")
-    pushed = f"docker://127.0.0.1:{port}/cuda:{TAG}"
-    w.skopeo_copy(f"oci:{LAYOUT}:{TAG}", pushed, "--all")
+    plain = f"docker://127.0.0.1:{port}/cuda:{TAG}"
+    w.skopeo_copy(f"oci:{LAYOUT}:{TAG}", plain, "--all")
+    token_port, token_dir = world.token_server()
+    port, _ = world.registry("token", w.token_config(token_port, token_dir / "cert.pem"))
+    token = f"docker://127.0.0.1:{port}/cuda:{TAG}"
+    w.skopeo_copy(f"oci:{LAYOUT}:{TAG}", token, "--all", f"--dest-creds={w.USER}:{w.PASSWORD}")
     archive = work / "image.tar"
     w.run(["skopeo", "copy", "-q", f"oci:{LAYOUT}:{TAG}", f"docker-archive:{archive}:cuda:{TAG}"])
-    return {"loopback registry": (pushed, ["--tls-verify=false"]),
+    return {"loopback registry": (plain, ["--tls-verify=false"]),
+            "loopback registry, anonymous bearer token": (token, ["--tls-verify=false"]),
             "oci layout": (f"oci:{LAYOUT}:{TAG}", []),
             "docker-archive": (f"docker-archive:{archive}", [])}
 
 
 def measure(rounds: int, host: str) -> dict[str, dict[str, Stats]]:
     """Per place, the interleaved figures of skopeo, nvreq env and nvreq check."""
-    missing = w.missing_tools(("docker-registry", "skopeo"))
+    missing = w.missing_tools(("docker-registry", "skopeo", "openssl"))
     if missing:
         raise SystemExit(f"needs {', '.join(missing)}")
     env = compiled_env(w.LOOPBACK_ENV)
@@ -65,6 +75,7 @@ def measure(rounds: int, host: str) -> dict[str, dict[str, Stats]]:
         for place, (image, flags) in images(world, work).items():
             cases = {
                 "skopeo": process_sampler(["skopeo", "inspect", *flags, "--config", image], env),
+                "floor: python -c 'import re'": process_sampler([*FLOOR], env),
                 "nvreq env": process_sampler([*nvreq, "env", image], env),
                 "nvreq check": process_sampler([*nvreq, "check", image, "--host", host], env),
             }
