@@ -12,9 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nvreq._frozen import frozen, replace
-from nvreq.devices.cdi_mode import resolve_cdi
 from nvreq.devices.cdi_names import AUTOMATIC_KIND, is_qualified_name, qualify
-from nvreq.devices.jitcdi import resolve_jitcdi
 from nvreq.devices.legacy import resolve_legacy
 from nvreq.devices.mig import resolve_mig_access
 from nvreq.devices.request import Request, RequestSource, gather_request
@@ -152,12 +150,17 @@ def _cdi_dispatch(names: list[str], host: HostProfile, version: str | None) -> R
             "requesting other CDI devices"), explanation=(
             "Automatic runtime.nvidia.com/gpu names cannot be mixed with other CDI names: give "
             "every device as a CDI name, or none.",))
+    # the CDI resolvers load only when a CDI mode is in play (legacy mode is the common road)
     if automatic:
+        from nvreq.devices.jitcdi import resolve_jitcdi
+
         res = resolve_jitcdi([n.partition("=")[2] for n in automatic], host)
         if not version_at_least(version, 1, 15):
             res = _add_warning(res, DeviceWarning(
                 "mode-unavailable", "runtime.nvidia.com/gpu names need toolkit >= 1.15"))
     else:
+        from nvreq.devices.cdi_mode import resolve_cdi
+
         res = resolve_cdi(unique, host)
     return replace(res, cdi_names=tuple(unique))
 
