@@ -7,13 +7,16 @@ computes what the hook would have produced and marks it not enforced (Decision 4
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from nvreq._frozen import frozen
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.errors import InputError, unknown_choice
 from nvreq.go_text import GO_SPACE
 from nvreq.require.versions import version_at_least
+
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "ALL_CAPABILITIES",

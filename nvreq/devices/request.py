@@ -10,7 +10,6 @@ Source: NVIDIA/nvidia-container-toolkit internal/config/image/cuda_image.go, dev
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from nvreq._frozen import frozen
 from nvreq.devices.cdi_names import is_qualified_name
@@ -18,6 +17,10 @@ from nvreq.devices.resolution import DeviceWarning
 from nvreq.go_text import GO_SPACE
 from nvreq.host.config import ToolkitConfig
 from nvreq.require.versions import version_at_least
+
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["MOUNT_ROOT", "VISIBLE_DEVICES", "Request", "RequestSource", "gather_request"]
 

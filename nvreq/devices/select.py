@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from nvreq._frozen import frozen, replace
 from nvreq.devices.cdi_names import AUTOMATIC_KIND, is_qualified_name, qualify
@@ -21,6 +20,10 @@ from nvreq.errors import InputError, unknown_choice
 from nvreq.host.config import RUNTIME_MODES, ToolkitConfig
 from nvreq.host.profile import Gpu, HostProfile, MigDevice
 from nvreq.require.versions import version_at_least
+
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "HOOK_CDI_ERROR",

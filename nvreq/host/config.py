@@ -14,12 +14,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
 
 from nvreq._frozen import frozen
+from nvreq._lazy import literal_aliases
 from nvreq.errors import ProfileError, unknown_choice
 
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
+    from typing import Any, Literal
+
     from nvreq.host.profile import HostProfile
 
 __all__ = [
@@ -49,7 +52,10 @@ FULL_DRIVER_CAPABILITIES = "compat32,compute,display,graphics,ngx,utility,video"
 #: The key that names the runtime mode; ``runtime.mode`` of a profile overrides it.
 MODE_KEY = "nvidia-container-runtime.mode"
 
-ConfigType = Literal["bool", "string", "mode", "strings"]
+if TYPE_CHECKING:
+    ConfigType = Literal["bool", "string", "mode", "strings"]
+else:
+    __getattr__ = literal_aliases(__name__, {"ConfigType": ("bool", "string", "mode", "strings")})
 
 
 @frozen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from nvreq._frozen import field, frozen
 from nvreq.host.config import CONFIG_DEFAULTS as CONFIG_DEFAULTS
@@ -11,8 +10,10 @@ from nvreq.host.config import FULL_DRIVER_CAPABILITIES as FULL_DRIVER_CAPABILITI
 from nvreq.host.config import MODE_KEY
 from nvreq.host.config import lookup_config as lookup_config
 
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
 __all__ = [
     "PROFILE_FORMAT",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
 
 from nvreq.brands import brand_name
 from nvreq.errors import ProfileError, unknown_choice
@@ -44,8 +43,12 @@ _BUS_ID = re.compile(r"(?:([0-9a-f]{1,8}):)?([0-9a-f]{1,2}):([0-9a-f]{1,2})\.([0
 _VERSION = r"v?\d+(?:\.\d+)*(?:[-+~][0-9A-Za-z.+~-]*)?"
 _CDI_NAME = r"(?a)[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*=[\w.:-]+"
 
-_T = TypeVar("_T")
-_Obj = Mapping[str, Any]
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _T = TypeVar("_T")
+    _Obj = Mapping[str, Any]
 
 
 def cuda_from_int(value: int) -> str:

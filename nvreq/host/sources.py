@@ -6,14 +6,15 @@ import json
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any
 
 from nvreq.errors import ProfileError
 from nvreq.files import read_head
 from nvreq.host.profile import HostProfile
 
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
 __all__ = [
     "DEFAULT_PRESET",

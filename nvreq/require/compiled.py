@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import threading
 from enum import Enum
-from typing import TYPE_CHECKING
 
-from nvreq.require.semantics import OPERATOR_TABLE, Context, Unknown
+from nvreq.require.semantics import OPERATOR_TABLE, Context
 from nvreq.require.syntax import (
     CANONICAL_OP,
     INVALID_ANYWHERE,
@@ -23,8 +22,10 @@ from nvreq.require.syntax import (
 )
 from nvreq.require.versions import compare_versions, is_version_text, utf8, version_key
 
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
     from nvreq.host.profile import HostProfile
+    from nvreq.require.semantics import Unknown
     from nvreq.require.syntax import Requirement
 
 __all__ = ["CompiledRequirement", "CompiledResult", "Result", "compiled_for", "host_contexts"]

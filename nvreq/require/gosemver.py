@@ -9,9 +9,9 @@ optional leading ``v`` added the way the toolkit adds it.
 from __future__ import annotations
 
 import re
-from typing import Literal, TypeVar
 
 from nvreq._frozen import field, frozen
+from nvreq._lazy import literal_aliases
 from nvreq.errors import InputError
 
 __all__ = [
@@ -25,7 +25,14 @@ __all__ = [
     "parse",
 ]
 
-Behaviour = Literal["newest", "1.20"]
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from typing import Literal, TypeVar
+
+    Behaviour = Literal["newest", "1.20"]
+    _T = TypeVar("_T", int, str)
+else:
+    __getattr__ = literal_aliases(__name__, {"Behaviour": ("newest", "1.20")})
 
 #: Masterminds' ErrInvalidSemVer text; nvreq also uses it for x/mod, which has no error text.
 INVALID_SEMVER = "invalid semantic version"
@@ -139,7 +146,6 @@ def is_valid(text: str, behaviour: Behaviour = "newest") -> bool:
     return True
 
 
-_T = TypeVar("_T", int, str)
 
 
 def _cmp(a: _T, b: _T) -> int:

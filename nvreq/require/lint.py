@@ -5,9 +5,8 @@ Diagnostics never change a verdict; they say what the runtime would reject if it
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from nvreq._frozen import frozen
+from nvreq._lazy import literal_aliases
 from nvreq.brands import BRAND_NAMES
 from nvreq.errors import caret
 from nvreq.require.syntax import (
@@ -21,7 +20,13 @@ from nvreq.require.versions import utf8
 
 __all__ = ["BRAND_TOKENS", "Diagnostic", "byte_span", "lint_requirement"]
 
-Severity = Literal["error", "warning", "info"]
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    Severity = Literal["error", "warning", "info"]
+else:
+    __getattr__ = literal_aliases(__name__, {"Severity": ("error", "warning", "info")})
 
 #: brand names libnvidia-container >= 1.9.0 reports, lower-cased as images write them (§7.2)
 BRAND_TOKENS = frozenset(name.lower() for name in BRAND_NAMES)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Literal
 
 from nvreq._frozen import frozen
+from nvreq._lazy import literal_aliases
 from nvreq.brands import brand_name_pre_1_9
 from nvreq.require.syntax import INVALID_ANYWHERE, Alternative, Clause, Requirement
 from nvreq.require.versions import compare_versions, utf8, version_at_least
@@ -29,11 +29,22 @@ __all__ = [
     "unsatisfied_message",
 ]
 
-Unknown = Literal["assume", "fail"]
-ClauseStatus = Literal["true", "false", "invalid", "not-reached"]
-AltStatus = Literal["satisfied", "unsatisfied", "error", "not-reached", "empty", "stop"]
-#: what an evaluation decides (the explaining and the Go evaluator alike)
-Decision = Literal["satisfied", "unsatisfied", "error"]
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Unknown = Literal["assume", "fail"]
+    ClauseStatus = Literal["true", "false", "invalid", "not-reached"]
+    AltStatus = Literal["satisfied", "unsatisfied", "error", "not-reached", "empty", "stop"]
+    #: what an evaluation decides (the explaining and the Go evaluator alike)
+    Decision = Literal["satisfied", "unsatisfied", "error"]
+else:
+    __getattr__ = literal_aliases(__name__, {
+        "Unknown": ("assume", "fail"),
+        "ClauseStatus": ("true", "false", "invalid", "not-reached"),
+        "AltStatus": ("satisfied", "unsatisfied", "error", "not-reached", "empty", "stop"),
+        "Decision": ("satisfied", "unsatisfied", "error"),
+    })
 
 INVALID_EXPRESSION = "requirement error: invalid expression"
 UPDATE_HINT = ", please update your driver to a newer version, or use an earlier cuda container"

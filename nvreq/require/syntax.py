@@ -11,13 +11,16 @@ import functools
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
 
 from nvreq._frozen import field, frozen
+from nvreq._lazy import literal_aliases
 from nvreq.errors import InvalidRequirement, unknown_choice
 from nvreq.require.versions import UINT64_OVERFLOW, is_version_text, utf8
 
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
+    from typing import Literal
+
     from lark import Lark
 
     from nvreq.require.compiled import CompiledRequirement
@@ -64,10 +67,15 @@ def ascii_lower(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 _WHITESPACE = re.compile(r"\s")
 
-Problem = Literal[
-    "empty-key", "missing-operator", "bad-operator", "unknown-key", "empty-value",
-    "bad-version", "brand-ordering",
-]
+if TYPE_CHECKING:
+    Problem = Literal[
+        "empty-key", "missing-operator", "bad-operator", "unknown-key", "empty-value",
+        "bad-version", "brand-ordering",
+    ]
+else:
+    __getattr__ = literal_aliases(__name__, {"Problem": (
+        "empty-key", "missing-operator", "bad-operator", "unknown-key", "empty-value",
+        "bad-version", "brand-ordering")})
 #: the problems that make a clause invalid whatever the host; ``bad-version`` and
 #: ``brand-ordering`` show only where a host value is compared (a known fact, a selected GPU)
 INVALID_ANYWHERE: frozenset[Problem] = frozenset(
