@@ -1,6 +1,7 @@
 """Whole-process start-up of ``nvreq check`` and ``nvreq env`` against ``skopeo inspect --config``.
 
-Run: ``python benchmarks/bench_startup.py`` (``--rounds N``, ``--host PRESET``, ``--json``).
+Run: ``python benchmarks/bench_startup.py`` (``--rounds N``, ``--host PRESET``, ``--clock cpu``,
+``--json``).
 
 Workload (issue #10, point 4): the example image ``examples/cuda-12.4.1-layout`` (the environment
 of nvidia/cuda:12.4.1-base-ubuntu22.04) read from four places: a loopback ``docker-registry``
@@ -61,7 +62,7 @@ def images(world: w.World, work: Path) -> dict[str, tuple[str, list[str]]]:
             "docker-archive": (f"docker-archive:{archive}", [])}
 
 
-def measure(rounds: int, host: str) -> dict[str, dict[str, Stats]]:
+def measure(rounds: int, host: str, clock: str = "wall") -> dict[str, dict[str, Stats]]:
     """Per place, the interleaved figures of skopeo, nvreq env and nvreq check."""
     missing = w.missing_tools(("docker-registry", "skopeo", "openssl"))
     if missing:
@@ -73,12 +74,14 @@ def measure(rounds: int, host: str) -> dict[str, dict[str, Stats]]:
     try:
         results = {}
         for place, (image, flags) in images(world, work).items():
-            cases = {
-                "skopeo": process_sampler(["skopeo", "inspect", *flags, "--config", image], env),
-                "floor: python -c 'import re'": process_sampler([*FLOOR], env),
-                "nvreq env": process_sampler([*nvreq, "env", image], env),
-                "nvreq check": process_sampler([*nvreq, "check", image, "--host", host], env),
+            commands = {
+                "skopeo": ["skopeo", "inspect", *flags, "--config", image],
+                "floor: python -c 'import re'": [*FLOOR],
+                "nvreq env": [*nvreq, "env", image],
+                "nvreq check": [*nvreq, "check", image, "--host", host],
             }
+            cases = {name: process_sampler(argv, env, clock=clock)
+                     for name, argv in commands.items()}
             results[place] = interleave(cases, rounds, warmups=2, baseline="skopeo")
         return results
     finally:
@@ -94,12 +97,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--host", default="preset:h100-r550")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall: elapsed time (default); cpu: each process's user + system "
+                        "time, steadier on a busy machine")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = measure(args.rounds, args.host)
+    results = measure(args.rounds, args.host, args.clock)
     machine = {"cpus": os.cpu_count(), "load": [round(x, 2) for x in os.getloadavg()],
                "python": platform.python_version(), "skopeo": _version("skopeo"),
-               "nvreq": " ".join(nvreq_command()), "rounds": args.rounds}
+               "nvreq": " ".join(nvreq_command()), "rounds": args.rounds,
+               "clock": args.clock}
     if args.json:
         json.dump({"machine": machine,
                    "results": {place: {name: s.to_dict(1e-3) for name, s in r.items()}
