@@ -5,8 +5,7 @@ The public names load on first use, so that ``import nvreq`` (and the CLI) start
 
 from __future__ import annotations
 
-import importlib
-
+from nvreq._lazy import load
 from nvreq.errors import ImageError, InputError, InvalidRequirement, NvreqError, ProfileError
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
@@ -99,6 +98,6 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'nvreq' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(load(module), name)
     globals()[name] = value
     return value

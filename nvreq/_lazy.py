@@ -5,14 +5,21 @@ Type aliases load the same way, so that a module that names ``Literal`` types do
 
 from __future__ import annotations
 
-import importlib
+import sys
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from types import ModuleType
     from typing import Any
 
-__all__ = ["door", "literal_aliases"]
+__all__ = ["door", "literal_aliases", "load"]
+
+
+def load(name: str) -> ModuleType:
+    """``importlib.import_module(name)`` without importing ``importlib`` (and ``warnings``)."""
+    __import__(name)
+    return sys.modules[name]
 
 
 def door(package: str, table: Mapping[str, str]) -> Callable[[str], Any]:
@@ -23,8 +30,8 @@ def door(package: str, table: Mapping[str, str]) -> Callable[[str], Any]:
         module = table.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        setattr(importlib.import_module(package), name, value)
+        value = getattr(load(module), name)
+        setattr(load(package), name, value)
         return value
 
     return __getattr__
@@ -41,7 +48,7 @@ def literal_aliases(module: str, table: Mapping[str, tuple[str, ...]]) -> Callab
         from typing import Literal
 
         value = Literal.__getitem__(values)  # Literal["a", "b"] from ("a", "b")
-        setattr(importlib.import_module(module), name, value)
+        setattr(load(module), name, value)
         return value
 
     return __getattr__

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from typing import Any
 
+from nvreq._lazy import load
 from nvreq.cli._common import read_env_file
 from nvreq.errors import InputError
 
@@ -25,7 +25,7 @@ def add_env_options(parser: argparse.ArgumentParser, *, images: str) -> None:
 def image_env(ref: str) -> list[str]:
     """An image's config ``Env``, read by ``nvreq.images``."""
     try:
-        images: Any = importlib.import_module("nvreq.images")
+        images: Any = load("nvreq.images")
     except ImportError:
         raise InputError(f"cannot read image {ref}: image reading is not available in this "
                          "installation; give its environment with --env-file") from None

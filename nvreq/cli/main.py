@@ -8,7 +8,6 @@ Each command module is light to import (argparse only at module level) and expos
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -55,7 +54,9 @@ EXIT_BAD_INPUT = 2
 
 
 def _module(name: str) -> ModuleType:
-    return importlib.import_module(COMMANDS[name])
+    from nvreq._lazy import load
+
+    return load(COMMANDS[name])
 
 
 def _columns() -> int:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import re
+
+from nvreq._lazy import load
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def _hasher(algorithm: str) -> Callable[[bytes], Any]:
     """
     for name in ("_sha2", f"_{algorithm}") if algorithm in _LENGTHS else ():
         try:
-            return getattr(importlib.import_module(name), algorithm)  # type: ignore[no-any-return]
+            return getattr(load(name), algorithm)  # type: ignore[no-any-return]
         except (ImportError, AttributeError):
             continue
     import hashlib
