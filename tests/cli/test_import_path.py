@@ -37,7 +37,8 @@ CHECK_AVOIDS = {"importlib.resources", "tomllib", "xml.etree", "pathlib", "shuti
                 "nvreq.devices.jitcdi", "nvreq.devices.cdi_mode"}
 #: the modules of the other commands: a command builds only its own parser
 OTHER_COMMANDS = {"nvreq.cli.explain", "nvreq.cli.lint", "nvreq.cli.presets", "nvreq.cli.host",
-                  "nvreq.cli.doctor", "nvreq.cli.fleet", "nvreq.cli.affinity"}
+                  "nvreq.cli.doctor", "nvreq.cli.fleet", "nvreq.cli.affinity", "nvreq.cli.bundle",
+                  "nvreq.cli.webhook"}
 #: what ``nvreq check`` loads below the check package: value types by ``nvreq._frozen``, aliases
 #: on first use, so neither ``dataclasses`` (with ``inspect``, ``ast``, ``dis``) nor ``typing``
 CORE = ("nvreq.host.sources", "nvreq.host.schema", "nvreq.host.config", "nvreq.require.syntax",
