@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from nvreq._frozen import frozen
+from nvreq._memo import remember
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.errors import InputError, unknown_choice
 from nvreq.go_text import GO_SPACE
@@ -16,6 +17,7 @@ from nvreq.require.versions import version_at_least
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
+    from collections.abc import Hashable
     from typing import Any
 
 __all__ = [
@@ -212,6 +214,18 @@ def resolve_capabilities(env: Mapping[str, str], *, legacy_image: bool,
     if mode not in _MODES:
         raise InputError(unknown_choice("runtime mode for capabilities", mode, _MODES))
     value = env.get(VARIABLE)
+    # a pure function of these; a fleet asks it once per host, so the (immutable) answer is kept
+    key = (value, legacy_image, supported if isinstance(supported, str | None) else tuple(
+        supported), mode, toolkit_version)
+    return remember(_RESOLVED, key, lambda: _resolve(value, legacy_image, supported, mode,
+                                                     toolkit_version))
+
+
+_RESOLVED: dict[Hashable, CapabilityResult] = {}
+
+
+def _resolve(value: str | None, legacy_image: bool, supported: str | Sequence[str] | None,
+             mode: str, toolkit_version: str | None) -> CapabilityResult:
     modern, configurable = version_at_least(toolkit_version, 1, 14), version_at_least(
         toolkit_version, 1, 7)
     allowed, config_error = _supported(supported) if configurable else (ALL_CAPABILITIES, None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from nvreq._frozen import frozen
+from nvreq._memo import remember
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.devices.resolution import DeviceWarning
 from nvreq.go_text import GO_SPACE
@@ -20,6 +21,7 @@ from nvreq.require.versions import version_at_least
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
+    from collections.abc import Hashable
     from typing import Any
 
 __all__ = ["MOUNT_ROOT", "VISIBLE_DEVICES", "Request", "RequestSource", "gather_request"]
@@ -185,6 +187,23 @@ def gather_request(env: Mapping[str, str], *, config: ToolkitConfig, privileged:
     ...                privileged=False, legacy_image=False, cdi_mode=False).runtime_list
     ('', '1', '0')
     """
+    if annotations or mounts:
+        return _gather(env, config, privileged, legacy_image, cdi_mode, annotations, mounts,
+                       toolkit_version)
+    # Without annotations or mounts the request reads only these variables: a fleet asks the
+    # same question for every host, so the answer (immutable) is kept.
+    key = (tuple(env.get(n) for n in (*config.swarm_resource, VISIBLE_DEVICES)), config,
+           privileged, legacy_image, cdi_mode, toolkit_version)
+    return remember(_REQUESTS, key, lambda: _gather(env, config, privileged, legacy_image,
+                                                    cdi_mode, None, (), toolkit_version))
+
+
+_REQUESTS: dict[Hashable, Request] = {}
+
+
+def _gather(env: Mapping[str, str], config: ToolkitConfig, privileged: bool, legacy_image: bool,
+            cdi_mode: bool, annotations: Mapping[str, str] | None,
+            mounts: Sequence[Mapping[str, Any]], toolkit_version: str | None) -> Request:
     warnings: list[DeviceWarning] = []
     shadowed = [n for n in (*config.swarm_resource, VISIBLE_DEVICES) if n in env]
     keys = sorted(k for k in (annotations or {})

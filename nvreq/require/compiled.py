@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from enum import Enum
 
+from nvreq._memo import remember
 from nvreq.require.semantics import OPERATOR_TABLE, Context
 from nvreq.require.syntax import (
     CANONICAL_OP,
@@ -24,6 +25,8 @@ from nvreq.require.versions import compare_versions, is_version_text, utf8, vers
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
+    from collections.abc import Hashable
+
     from nvreq.host.profile import HostProfile
     from nvreq.require.semantics import Unknown
     from nvreq.require.syntax import Requirement
@@ -118,20 +121,15 @@ def _clause(p: _Prepared, ctx: ContextKey) -> int:
     return _INVALID if long else _FALSE
 
 
-_VERSION_KEYS: dict[str, tuple[int, ...] | None] = {}
+_VERSION_KEYS: dict[Hashable, tuple[int, ...] | None] = {}
 
 
 def _vk(v: str | None) -> tuple[int, ...] | None:
     """:func:`version_key` of a host fact, memoised: a fleet repeats a few dozen versions."""
     if v is None:
         return None
-    try:
-        return _VERSION_KEYS[v]
-    except KeyError:
-        if len(_VERSION_KEYS) >= 4096:
-            _VERSION_KEYS.clear()
-        key = _VERSION_KEYS[v] = version_key(v) if is_version_text(v) else None
-        return key
+    return remember(_VERSION_KEYS, v, lambda: version_key(v) if is_version_text(v) else None,
+                    limit=4096)
 
 
 def context_key(ctx: Context) -> ContextKey:
