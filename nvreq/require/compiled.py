@@ -8,7 +8,7 @@ holds it equal to the explaining evaluator on generated requirements and hosts.
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock  # threading.Lock itself, without importing threading
 from enum import Enum
 
 from nvreq._memo import remember
@@ -173,7 +173,7 @@ class CompiledRequirement:
         self.requirement = requirement
         self._segments = requirement.text.split(" ")
         self._memo: dict[ContextKey, CompiledResult] = {}
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def __repr__(self) -> str:
         return f"<CompiledRequirement({self.requirement.text!r})>"

@@ -34,7 +34,7 @@ CHECK_AVOIDS = {"importlib.resources", "tomllib", "xml.etree", "pathlib", "shuti
                 "nvreq.host.nvml", "nvreq.host.importers", "nvreq.require.toolkit",
                 "nvreq.check.toolkit_report", "nvreq.devices.gpus_flag", "nvreq.host.local",
                 "nvreq.host.runtime_files", "nvreq.fleet", "nvreq.doctor",
-                "nvreq.devices.jitcdi", "nvreq.devices.cdi_mode"}
+                "nvreq.devices.jitcdi", "nvreq.devices.cdi_mode", "threading"}
 #: the modules of the other commands: a command builds only its own parser
 OTHER_COMMANDS = {"nvreq.cli.explain", "nvreq.cli.lint", "nvreq.cli.presets", "nvreq.cli.host",
                   "nvreq.cli.doctor", "nvreq.cli.fleet", "nvreq.cli.affinity", "nvreq.cli.bundle",
