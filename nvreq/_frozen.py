@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from nvreq.errors import FrozenInstanceError
+
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -30,10 +32,6 @@ else:
 __all__ = ["FrozenInstanceError", "field", "field_names", "frozen", "replace"]
 
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
-
-
-class FrozenInstanceError(AttributeError):
-    """Assignment to a field of a frozen value (as ``dataclasses.FrozenInstanceError``)."""
 
 
 class _Field:
@@ -177,7 +175,7 @@ def frozen(cls: type[_T]) -> type[_T]:
     >>> Pair(1).a = 2
     Traceback (most recent call last):
     ...
-    nvreq._frozen.FrozenInstanceError: cannot assign to field 'a'
+    nvreq.errors.FrozenInstanceError: cannot assign to field 'a'
     """
     body = dict(cls.__dict__)
     notes = body.get("__annotations__", {})

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "DebError",
+    "FrozenInstanceError",
     "ImageError",
     "InputError",
     "InvalidRequirement",
@@ -42,6 +43,11 @@ def caret(text: str, start: int, end: int | None = None, *, indent: str = "    "
         end = None if end is None else end - lo + len(prefix)
     width = max(1, min((end if end is not None else start + 1), len(shown)) - start)
     return f"{indent}{shown}\n{indent}{' ' * start}{'^' * width}"
+
+
+class FrozenInstanceError(AttributeError):
+    """Assignment to a field of a frozen value (as ``dataclasses.FrozenInstanceError``); a
+    programming error, not a problem with nvreq's input."""
 
 
 class NvreqError(Exception):

@@ -12,7 +12,7 @@ read-only. A subclass names its fields in ``__init__`` order with
 
 from __future__ import annotations
 
-from nvreq._frozen import FrozenInstanceError
+from nvreq.errors import FrozenInstanceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class Value:
     >>> Pair(1).a = 2
     Traceback (most recent call last):
     ...
-    nvreq._frozen.FrozenInstanceError: cannot assign to field 'a'
+    nvreq.errors.FrozenInstanceError: cannot assign to field 'a'
     """
 
     __slots__ = ()

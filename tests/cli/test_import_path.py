@@ -109,6 +109,7 @@ def test_env_of_a_layout_imports_neither_network_nor_typing() -> None:
     assert rc == 0
     assert loaded(names, NEVER | READER_AVOIDS | OTHER_COMMANDS | {"nvreq.cli.check"}) == set()
     assert "importlib" not in names  # the package (its frozen _bootstrap always loads)
+    assert "nvreq._frozen" not in names  # the image values have their own cheaper base
     assert loaded(names, {"socket", "urllib", "nvreq.images.registry", "nvreq.images.tar"}) == set()
 
 
