@@ -46,8 +46,10 @@ def caret(text: str, start: int, end: int | None = None, *, indent: str = "    "
 
 
 class FrozenInstanceError(AttributeError):
-    """Assignment to a field of a frozen value (as ``dataclasses.FrozenInstanceError``); a
-    programming error, not a problem with nvreq's input."""
+    """Assignment to a field of a frozen value (as ``dataclasses.FrozenInstanceError``).
+
+    A programming error, not a problem with nvreq's input, so not an ``NvreqError``.
+    """
 
 
 class NvreqError(Exception):
