@@ -6,15 +6,17 @@ verdicts, so it runs on the compiled evaluator.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
+from nvreq._frozen import frozen
 from nvreq.check.cuda_table import BRANCHES, min_driver_for_cuda, mvc_min_driver
 from nvreq.require.compiled import Result, compiled_for, context_key
 from nvreq.require.semantics import Context, Verdict
 from nvreq.require.syntax import Requirement
 from nvreq.require.versions import compare_versions, version_key
+
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 __all__ = ["Advice", "advise"]
 
@@ -22,7 +24,7 @@ _DATA_CENTER_BRANDS = frozenset(("tesla", "nvidia", "unknown", "grid", "vapps", 
                                  "vws", "cloudgaming"))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Advice:
     """One piece of advice: a code, a sentence, and the facts behind it."""
 

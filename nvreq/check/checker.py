@@ -5,10 +5,11 @@ Data takes one road: env -> collect -> devices -> evaluate per GPU -> Report.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from collections.abc import Mapping
 
+from nvreq._frozen import frozen, replace
+from nvreq._lazy import literal_aliases
+from nvreq._memo import Deferred, Memo
 from nvreq.check.advice import Advice, advise, forward_compatibility_notes
 from nvreq.check.collection import (
     LEGACY_VARIABLE,
@@ -19,8 +20,7 @@ from nvreq.check.collection import (
     environment,
     is_legacy_image,
 )
-from nvreq.check.memo import Deferred, Memo
-from nvreq.check.report import Details, Report, RequirementResult, VerdictName
+from nvreq.check.report import Details, Report, RequirementResult
 from nvreq.devices.capabilities import CapabilityResult, resolve_capabilities
 from nvreq.devices.select import (
     HOOK_CDI_ERROR,
@@ -31,11 +31,10 @@ from nvreq.errors import InputError, unknown_choice
 from nvreq.host.config import ToolkitConfig
 from nvreq.host.profile import HostProfile
 from nvreq.require.compiled import CompiledRequirement, Result, compiled_for, context_key
-from nvreq.require.gosemver import Behaviour, behaviour_for
+from nvreq.require.gosemver import behaviour_for
 from nvreq.require.semantics import (
     INVALID_EXPRESSION,
     Context,
-    Unknown,
     Verdict,
     evaluate,
     unsatisfied_message,
@@ -44,7 +43,21 @@ from nvreq.require.syntax import Requirement
 
 __all__ = ["Gate", "check_env", "contexts_for", "gate"]
 
-Semantics = Literal["cli", "toolkit"]
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable, Sequence
+    from typing import Any, Literal
+
+    from nvreq.check.report import VerdictName
+    from nvreq.require.gosemver import Behaviour
+    from nvreq.require.semantics import Unknown
+
+    #: a verdict: the outcome had the runtime checked, the GPU it failed on, the runtime's messages
+    _Decision = tuple[VerdictName, str | None, tuple[str, ...]]
+
+    Semantics = Literal["cli", "toolkit"]
+else:
+    __getattr__ = literal_aliases(__name__, {"Semantics": ("cli", "toolkit")})
 #: errors nvidia-container-cli reports itself (after its argument checks), not the hook's
 _CLI_ERRORS = ("device error", "mig-config error", "mig-monitor error")
 
@@ -95,7 +108,7 @@ def _gpus_env(env: Mapping[str, str] | Iterable[str], gpus: str | Sequence[str],
     return list(plan.env), plan.hook, plan.notes
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Gate:
     """What the runtime decides before it evaluates any requirement (shared with ``Fleet``)."""
 
@@ -318,8 +331,6 @@ class _Basis:
                        any(v.assumed for v in all_verdicts))
 
 
-#: a verdict: the outcome had the runtime checked, the GPU it failed on, the runtime's messages
-_Decision = tuple[VerdictName, str | None, tuple[str, ...]]
 #: gate outcomes per distinct input (text, host, options): images are checked again and again.
 #: Each may hold an explanation of some 100 kB for a long text on a host of many GPU kinds.
 _BASES: Memo[Hashable, _Basis] = Memo(256)

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from nvreq._frozen import field, frozen
-from nvreq.check.memo import Memo
+from nvreq._memo import Memo
 from nvreq.go_text import parse_bool
-from nvreq.require.gosemver import Behaviour, SemverError
+from nvreq.require.gosemver import SemverError
 from nvreq.require.gosemver import parse as parse_semver
 from nvreq.require.lint import Diagnostic, lint_requirement
 from nvreq.require.syntax import Requirement, parse_requirement
 from nvreq.require.versions import utf8
+
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
+if TYPE_CHECKING:
+    from nvreq.require.gosemver import Behaviour
 
 __all__ = [
     "LEGACY_VARIABLE",

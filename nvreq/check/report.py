@@ -6,15 +6,17 @@ report by ``nvreq.check.text``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
 
-from nvreq.check.memo import Deferred, Memo
+from nvreq._frozen import field, frozen, replace
+from nvreq._lazy import literal_aliases
+from nvreq._memo import Deferred, Memo
 from nvreq.require.lint import byte_span
 
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
+    from typing import Any, Literal
+
     from nvreq.check.advice import Advice
     from nvreq.devices.capabilities import CapabilityResult
     from nvreq.devices.select import DeviceSelection
@@ -26,12 +28,19 @@ if TYPE_CHECKING:
     from nvreq.require.toolkit import ToolkitVerdict
     from nvreq.require.toolkit_diff import Disagreement
 
+    VerdictName = Literal["satisfied", "unsatisfied", "error", "not-checked"]
+    #: per requirement text, per alternative: text, byte span, and per clause: text, key, span
+    _Shape = tuple[tuple[str, int, int, tuple[tuple[str, str, int, int], ...]], ...]
+    #: per alternative: its dict with ``span`` and ``clauses`` to fill, its span, and per clause
+    #: its dict with ``span`` to fill and its span
+    _Template = list[tuple[dict[str, Any], int, int, list[tuple[dict[str, Any], int, int]]]]
+else:
+    __getattr__ = literal_aliases(__name__, {
+        "VerdictName": ("satisfied", "unsatisfied", "error", "not-checked")})
+
 __all__ = ["Details", "Report", "RequirementResult", "VerdictName"]
 
-VerdictName = Literal["satisfied", "unsatisfied", "error", "not-checked"]
-
-
-@dataclass(frozen=True, slots=True)
+@frozen
 class RequirementResult:
     """One collected requirement and its verdict in each context it was evaluated in."""
 
@@ -45,7 +54,7 @@ class RequirementResult:
         return _requirement_dict(self, {}, {})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Details:
     """The parts of a report that explain the verdict rather than decide it."""
 
@@ -61,7 +70,7 @@ class Details:
 _NO_DETAILS: Deferred[Details] = Deferred.of(Details())
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Report:
     """Everything nvreq found: the verdict the runtime would reach, why, and what would help.
 
@@ -116,7 +125,7 @@ class Report:
         """
         if not disabled and self.gpu_container:
             return self
-        return dataclasses.replace(self, verdict="not-checked", would_be=self.verdict,
+        return replace(self, verdict="not-checked", would_be=self.verdict,
                                    reason="disabled" if disabled else "no-devices",
                                    runtime_message=None)
 
@@ -184,6 +193,8 @@ class Report:
                 {"row": d.row, "topic": d.topic, "text": d.text, "span": list(d.span),
                  "cli": d.cli, "toolkit": d.toolkit} for d in self.disagreements]
         if self.toolkit is not None:
+            import dataclasses  # the toolkit's trace values are dataclasses
+
             trace = self.toolkit
             out["toolkit"] = {"result": trace.result, "message": trace.message,
                               "facts": dataclasses.asdict(trace.facts),
@@ -203,8 +214,6 @@ class Report:
         return render(self)
 
 
-#: per requirement text, per alternative: text, byte span, and per clause: text, key, byte span
-_Shape = tuple[tuple[str, int, int, tuple[tuple[str, str, int, int], ...]], ...]
 _SHAPES: Memo[str, _Shape] = Memo(1024)
 
 
@@ -218,11 +227,6 @@ def _shape(requirement: Requirement) -> _Shape:
              tuple((str(c), c.name, *byte_span(text, *c.span)) for c in alt.clauses))
             for alt in requirement.alternatives))
     return found
-
-
-#: per alternative: its dict with ``span`` and ``clauses`` to fill, its span, and per clause its
-#: dict with ``span`` to fill and its span
-_Template = list[tuple[dict[str, Any], int, int, list[tuple[dict[str, Any], int, int]]]]
 
 
 def _template(shape: _Shape, outcomes: tuple[AlternativeOutcome, ...]) -> _Template:

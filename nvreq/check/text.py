@@ -6,79 +6,20 @@ Rendered from what a ``Report`` holds; the renderer knows the report only by the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
-
+from nvreq._lazy import door
 from nvreq.devices.select import render_device_table
 from nvreq.require.semantics import AlternativeOutcome, ClauseOutcome, Verdict
 from nvreq.tables import table_lines
 
+TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
-    from nvreq.check.advice import Advice
-    from nvreq.devices.select import DeviceSelection
-    from nvreq.host.profile import HostProfile
-    from nvreq.images.info import ImageInfo
-    from nvreq.require.lint import Diagnostic
-    from nvreq.require.syntax import Requirement
-    from nvreq.require.toolkit_diff import Disagreement
+    from collections.abc import Sequence
+
+    from nvreq.check.renderable import Renderable
+else:  # the protocol, from its own module when first read
+    __getattr__ = door(__name__, {"Renderable": "nvreq.check.renderable"})
 
 __all__ = ["Renderable", "render"]
-
-
-class _Result(Protocol):
-    @property
-    def variable(self) -> str: ...
-    @property
-    def requirement(self) -> Requirement: ...
-    @property
-    def verdicts(self) -> tuple[Verdict, ...]: ...
-
-
-class Renderable(Protocol):
-    """What the text renderer reads of a report (``nvreq.check.report.Report`` has it all)."""
-
-    @property
-    def verdict(self) -> str: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def would_be(self) -> str | None: ...
-    @property
-    def image(self) -> ImageInfo | None: ...
-    @property
-    def host(self) -> HostProfile: ...
-    @property
-    def mode(self) -> str: ...
-    @property
-    def semantics(self) -> str: ...
-    @property
-    def toolkit_behaviour(self) -> str: ...
-    @property
-    def runtime_message(self) -> str | None: ...
-    @property
-    def runtime_messages(self) -> tuple[str, ...]: ...
-    @property
-    def order_dependent(self) -> bool: ...
-    @property
-    def gpu_container(self) -> bool: ...
-    @property
-    def requested(self) -> tuple[str, ...]: ...
-    @property
-    def devices(self) -> tuple[str, ...]: ...
-    @property
-    def selection(self) -> DeviceSelection | None: ...
-    @property
-    def capabilities(self) -> tuple[str, ...] | None: ...
-    @property
-    def requirements(self) -> Sequence[_Result]: ...
-    @property
-    def disagreements(self) -> tuple[Disagreement, ...] | None: ...
-    @property
-    def warnings(self) -> tuple[str, ...]: ...
-    @property
-    def diagnostics(self) -> tuple[Diagnostic, ...]: ...
-    @property
-    def advice(self) -> tuple[Advice, ...]: ...
 
 
 def _host_line(report: Renderable) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from nvreq._frozen import frozen
-from nvreq._memo import remember
+from nvreq._memo import Memo
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.errors import InputError, unknown_choice
 from nvreq.go_text import GO_SPACE
@@ -217,11 +217,11 @@ def resolve_capabilities(env: Mapping[str, str], *, legacy_image: bool,
     # a pure function of these; a fleet asks it once per host, so the (immutable) answer is kept
     key = (value, legacy_image, supported if isinstance(supported, str | None) else tuple(
         supported), mode, toolkit_version)
-    return remember(_RESOLVED, key, lambda: _resolve(value, legacy_image, supported, mode,
-                                                     toolkit_version))
+    return _RESOLVED.remember(key, lambda: _resolve(value, legacy_image, supported, mode,
+                                                    toolkit_version))
 
 
-_RESOLVED: dict[Hashable, CapabilityResult] = {}
+_RESOLVED: Memo[Hashable, CapabilityResult] = Memo(1024)
 
 
 def _resolve(value: str | None, legacy_image: bool, supported: str | Sequence[str] | None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from nvreq._frozen import frozen
-from nvreq._memo import remember
+from nvreq._memo import Memo
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.devices.resolution import DeviceWarning
 from nvreq.go_text import GO_SPACE
@@ -194,11 +194,11 @@ def gather_request(env: Mapping[str, str], *, config: ToolkitConfig, privileged:
     # same question for every host, so the answer (immutable) is kept.
     key = (tuple(env.get(n) for n in (*config.swarm_resource, VISIBLE_DEVICES)), config,
            privileged, legacy_image, cdi_mode, toolkit_version)
-    return remember(_REQUESTS, key, lambda: _gather(env, config, privileged, legacy_image,
-                                                    cdi_mode, None, (), toolkit_version))
+    return _REQUESTS.remember(key, lambda: _gather(env, config, privileged, legacy_image,
+                                                   cdi_mode, None, (), toolkit_version))
 
 
-_REQUESTS: dict[Hashable, Request] = {}
+_REQUESTS: Memo[Hashable, Request] = Memo(1024)
 
 
 def _gather(env: Mapping[str, str], config: ToolkitConfig, privileged: bool, legacy_image: bool,

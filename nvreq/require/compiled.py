@@ -11,7 +11,7 @@ from __future__ import annotations
 from _thread import allocate_lock  # threading.Lock itself, without importing threading
 from enum import Enum
 
-from nvreq._memo import remember
+from nvreq._memo import Memo
 from nvreq.require.semantics import OPERATOR_TABLE, Context
 from nvreq.require.syntax import (
     CANONICAL_OP,
@@ -25,7 +25,6 @@ from nvreq.require.versions import compare_versions, is_version_text, utf8, vers
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:
-    from collections.abc import Hashable
 
     from nvreq.host.profile import HostProfile
     from nvreq.require.semantics import Unknown
@@ -121,15 +120,14 @@ def _clause(p: _Prepared, ctx: ContextKey) -> int:
     return _INVALID if long else _FALSE
 
 
-_VERSION_KEYS: dict[Hashable, tuple[int, ...] | None] = {}
+_VERSION_KEYS: Memo[str, tuple[int, ...] | None] = Memo(4096)
 
 
 def _vk(v: str | None) -> tuple[int, ...] | None:
     """:func:`version_key` of a host fact, memoised: a fleet repeats a few dozen versions."""
     if v is None:
         return None
-    return remember(_VERSION_KEYS, v, lambda: version_key(v) if is_version_text(v) else None,
-                    limit=4096)
+    return _VERSION_KEYS.remember(v, lambda: version_key(v) if is_version_text(v) else None)
 
 
 def context_key(ctx: Context) -> ContextKey:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nvreq._memo import Deferred
 from nvreq.check.checker import check_env, contexts_for, gate
 from nvreq.check.cuda_table import BRANCHES
-from nvreq.check.memo import Deferred
 from nvreq.check.report import Details, Report
 from nvreq.errors import InputError, InvalidRequirement, NvreqError
 from nvreq.host.profile import Gpu, HostProfile
