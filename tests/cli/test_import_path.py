@@ -34,25 +34,33 @@ CHECK_AVOIDS = {"importlib.resources", "tomllib", "xml.etree", "pathlib", "shuti
                 "nvreq.host.nvml", "nvreq.host.importers", "nvreq.require.toolkit",
                 "nvreq.check.toolkit_report", "nvreq.devices.gpus_flag", "nvreq.host.local",
                 "nvreq.host.runtime_files", "nvreq.fleet", "nvreq.doctor",
-                "nvreq.devices.jitcdi", "nvreq.devices.cdi_mode", "threading"}
+                "nvreq.devices.jitcdi", "nvreq.devices.cdi_mode", "threading",
+                "nvreq.check.renderable"}
+#: what no command on these paths needs: ``dataclasses`` (with ``inspect``, ``ast``, ``dis``,
+#: ``tokenize``) and ``typing`` (with ``contextlib``): value types come from ``nvreq._frozen``,
+#: type aliases on first read
+NO_DATACLASSES = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "contextlib"}
 #: the modules of the other commands: a command builds only its own parser
 OTHER_COMMANDS = {"nvreq.cli.explain", "nvreq.cli.lint", "nvreq.cli.presets", "nvreq.cli.host",
                   "nvreq.cli.doctor", "nvreq.cli.fleet", "nvreq.cli.affinity", "nvreq.cli.bundle",
                   "nvreq.cli.webhook"}
-#: what ``nvreq check`` loads below the check package: value types by ``nvreq._frozen``, aliases
-#: on first use, so neither ``dataclasses`` (with ``inspect``, ``ast``, ``dis``) nor ``typing``
+#: what ``nvreq check`` loads, the check package and the core below it: value types by
+#: ``nvreq._frozen``, aliases on first use, so neither ``dataclasses`` (with ``inspect``, ``ast``,
+#: ``dis``) nor ``typing``
 CORE = ("nvreq.host.sources", "nvreq.host.schema", "nvreq.host.config", "nvreq.require.syntax",
         "nvreq.require.semantics", "nvreq.require.lint", "nvreq.require.compiled",
         "nvreq.require.gosemver", "nvreq.devices.select", "nvreq.devices.capabilities",
-        "nvreq.check.cuda_table")
+        "nvreq.check.cuda_table", "nvreq.check.collection", "nvreq.check.advice",
+        "nvreq.check.report", "nvreq.check.checker", "nvreq.check.text", "nvreq._memo")
 
 
 def modules_after(argv: list[str]) -> tuple[int, set[str]]:
     """Exit code of ``nvreq ARGV`` run in a fresh interpreter, and every module it imported."""
-    code = ("import contextlib, io, json, sys\n"
+    code = ("import io, json, sys\n"
             "from nvreq.cli.main import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            f"    rc = main({argv!r})\n"
+            "out, sys.stdout = sys.stdout, io.StringIO()\n"
+            f"rc = main({argv!r})\n"
+            "sys.stdout = out\n"
             "print(json.dumps([rc, sorted(sys.modules)]))\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1",
            "no_proxy": "127.0.0.1"}
@@ -107,7 +115,8 @@ def registry() -> Iterator[str]:
 def test_env_of_a_layout_imports_neither_network_nor_typing() -> None:
     rc, names = modules_after(["env", f"oci:{LAYOUT}", "--platform", "linux/amd64"])
     assert rc == 0
-    assert loaded(names, NEVER | READER_AVOIDS | OTHER_COMMANDS | {"nvreq.cli.check"}) == set()
+    assert loaded(names, NEVER | READER_AVOIDS | NO_DATACLASSES | OTHER_COMMANDS
+                  | {"nvreq.cli.check"}) == set()
     assert "importlib" not in names  # the package (its frozen _bootstrap always loads)
     assert "nvreq._frozen" not in names  # the image values have their own cheaper base
     assert loaded(names, {"socket", "urllib", "nvreq.images.registry", "nvreq.images.tar"}) == set()
@@ -120,7 +129,7 @@ def test_env_of_a_registry_image_imports_only_the_plain_http_path(registry: str)
     # an anonymous pull needs no auth or credentials code, no URL library, no idna codec
     avoided = {"nvreq.images.auth", "nvreq.images.credentials", "urllib", "encodings.idna",
                "threading", "base64"}
-    assert loaded(names, NEVER | READER_AVOIDS | avoided) == set()
+    assert loaded(names, NEVER | READER_AVOIDS | NO_DATACLASSES | avoided) == set()
 
 
 @pytest.mark.parametrize("image", [f"oci:{LAYOUT}", "registry"])
@@ -129,14 +138,14 @@ def test_check_against_a_preset_imports_no_profile_importers_or_resources(
     if image == "registry":
         image = f"docker://{request.getfixturevalue('registry')}/cuda:{TAG}"
     rc, names = modules_after(["check", image, "--host", "preset:h100-r550"])
-    assert rc in (0, 1) and "nvreq.check.checker" in names
-    assert loaded(names, NEVER | CHECK_AVOIDS | OTHER_COMMANDS) == set()
+    assert rc in (0, 1) and "nvreq.check.checker" in names and "nvreq.check.text" in names
+    assert loaded(names, NEVER | CHECK_AVOIDS | OTHER_COMMANDS | NO_DATACLASSES) == set()
 
 
-def test_the_core_below_the_report_imports_neither_dataclasses_nor_typing() -> None:
+def test_the_check_package_and_the_core_import_neither_dataclasses_nor_typing() -> None:
     code = f"import json, sys\nimport {', '.join(CORE)}\nprint(json.dumps(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     names = set(json.loads(done.stdout))
-    assert loaded(names, {"dataclasses", "typing", "inspect"} | CHECK_AVOIDS) == set()
+    assert loaded(names, NO_DATACLASSES | CHECK_AVOIDS) == set()
