@@ -118,3 +118,30 @@ def test_the_signature_names_the_fields_before_any_instance_exists() -> None:
 
     assert str(inspect.signature(Fresh)) == "(a, b='x', c=<missing>)"
     assert Fresh(1) == Fresh(1, "x", [])
+
+
+def test_classes_of_one_shape_keep_their_own_names_and_defaults() -> None:
+    @frozen
+    class Span:
+        start: int
+        end: int = 0
+
+    @frozen
+    class Named:
+        _set: str
+        self_: str = "x"
+
+    assert Span(end=3, start=1) == Span(1, 3) and Span(1).end == 0
+    assert Named("a") == Named(_set="a", self_="x") and Named("a", "b").self_ == "b"
+    assert Span.__init__.__qualname__.endswith("Span.__init__")
+    assert list(inspect.signature(Named).parameters) == ["_set", "self_"]
+
+
+def test_a_field_without_default_after_one_with_is_refused() -> None:
+    @frozen
+    class Bad:
+        a: int = 0
+        b: int  # type: ignore[misc]
+
+    with pytest.raises(TypeError, match="non-default argument 'b'"):
+        Bad(1, 2)
