@@ -9,7 +9,8 @@ of nvidia/cuda:12.4.1-base-ubuntu22.04) read from four places: a loopback ``dock
 bearer token), the OCI layout itself, and a ``docker save`` archive (``skopeo copy`` to
 ``docker-archive:``). Per place, every round runs ``skopeo inspect --config``,
 ``nvreq env IMAGE`` and ``nvreq check IMAGE --host preset:h100-r550`` once each, in turn, as
-whole processes, with the floor (the interpreter plus the console script's ``import re``).
+whole processes, with three floors: the interpreter alone, plus the console script's
+``import re``, plus ``argparse`` and ``json`` (what any argparse command reading JSON loads).
 Baseline: skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
 """
 
@@ -40,9 +41,12 @@ from tests.images import world as w  # noqa: E402
 
 LAYOUT = ROOT / "examples" / "cuda-12.4.1-layout"
 TAG = "12.4.1-base-ubuntu22.04"
-#: what every ``nvreq`` run costs before nvreq's code: the interpreter and the console script's
-#: own ``import re``
-FLOOR = (sys.executable, "-c", "import re")
+#: what every ``nvreq`` run costs before nvreq's code: the interpreter (with ``site``), the
+#: console script's own ``import re``, and the standard modules every command needs
+FLOORS = {"floor: python -c pass": (sys.executable, "-c", "pass"),
+          "floor: python -c 'import re'": (sys.executable, "-c", "import re"),
+          "floor: python -c 'import argparse, json'": (sys.executable, "-c",
+                                                       "import argparse, json")}
 
 
 def images(world: w.World, work: Path) -> dict[str, tuple[str, list[str]]]:
@@ -76,7 +80,7 @@ def measure(rounds: int, host: str, clock: str = "wall") -> dict[str, dict[str, 
         for place, (image, flags) in images(world, work).items():
             commands = {
                 "skopeo": ["skopeo", "inspect", *flags, "--config", image],
-                "floor: python -c 'import re'": [*FLOOR],
+                **{name: [*argv] for name, argv in FLOORS.items()},
                 "nvreq env": [*nvreq, "env", image],
                 "nvreq check": [*nvreq, "check", image, "--host", host],
             }
