@@ -6,6 +6,8 @@ enum integer, the lowercase image token, go-nvlib's spelling and ``nvidia-smi``'
 
 from __future__ import annotations
 
+from nvreq.digits import is_digits, saturating_uint
+
 __all__ = [
     "BRAND_NAMES",
     "UNKNOWN_BRAND",
@@ -77,8 +79,8 @@ def brand_enum(value: int | str) -> int | None:
     if isinstance(value, int):
         return value
     text = value.strip()
-    if text.isascii() and text.isdigit():
-        return int(text)
+    if is_digits(text):
+        return saturating_uint(text, 2**63 - 1)
     return _BY_KEY.get(_key(text))
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from nvreq.digits import is_digits, uint
+
 __all__ = [
     "GO_SPACE",
     "GoCsvError",
@@ -149,12 +151,12 @@ def read_csv_record(text: str) -> tuple[list[str], str]:
 def atoi(text: str) -> int:
     """Go ``strconv.Atoi`` on a 64-bit platform; raises ValueError with Go's reason."""
     digits = text[1:] if text[:1] in "+-" else text
-    if not digits or not all("0" <= c <= "9" for c in digits):
+    if not is_digits(digits):
         raise ValueError("invalid syntax")
-    value = -int(digits) if text[0] == "-" else int(digits)
-    if not -_INT64 <= value < _INT64:
+    size = uint(digits, _INT64 if text[0] == "-" else _INT64 - 1)
+    if size is None:
         raise ValueError("value out of range")
-    return value
+    return -size if text[0] == "-" else size
 
 
 def csv_field(text: str, *, alone: bool = False) -> str:

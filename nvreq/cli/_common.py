@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from nvreq import jsontext
 from nvreq.errors import InputError, NvreqError
 from nvreq.files import read_capped
 
@@ -66,7 +67,7 @@ def read_env_file(path: str) -> list[str]:
     stripped = text.lstrip()
     if stripped.startswith(("[", "{")):
         try:
-            data = json.loads(text)
+            data = jsontext.loads(text, what=f"env file {path}")
         except json.JSONDecodeError as exc:
             raise InputError(f"env file {path}: invalid JSON at line {exc.lineno}, column "
                              f"{exc.colno}: {exc.msg}") from None

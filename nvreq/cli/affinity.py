@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from nvreq import jsontext
 from nvreq.cli._envs import add_env_options, labelled_envs
 from nvreq.errors import InputError
 from nvreq.files import read_capped
@@ -64,17 +65,36 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def _safe_yaml(yaml: Any, text: str, path: str) -> Any:
+    """``yaml.safe_load`` after refusing aliases (an alias bomb expands without bound) and
+    nesting deeper than JSON's cap, both checked on the event stream before building."""
+    from nvreq.errors import InputError
+
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise InputError(f"{path}: YAML aliases (*name) are not accepted; write the "
+                             "affinity out in full")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > jsontext.MAX_DEPTH:
+                raise InputError(f"{path}: YAML nested deeper than {jsontext.MAX_DEPTH} levels")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return yaml.safe_load(text)
+
+
 def _existing(path: str) -> dict[str, Any]:
     text = read_capped(path, 1 << 20, what="--existing").decode("utf-8", "replace")
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text, what=path)
     except json.JSONDecodeError:
         try:
             yaml: Any = importlib.import_module("yaml")
         except ImportError:
             raise InputError(f"{path} is not JSON (install PyYAML to read YAML)") from None
         try:
-            data = yaml.safe_load(text)
+            data = _safe_yaml(yaml, text, path)
         except yaml.YAMLError as exc:
             raise InputError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):

@@ -20,6 +20,7 @@ from nvreq.devices.resolution import (
     mig_label,
     nvml_mig_list,
 )
+from nvreq.digits import uint
 from nvreq.go_text import go_quote
 from nvreq.host.profile import Gpu, HostProfile
 
@@ -40,9 +41,7 @@ _UINT64 = 2**64
 
 def _uint(text: str) -> int | None:
     """Go ``strconv.ParseUint(text, 10, 64)``: digits only, no sign, no blanks."""
-    if text and text.isascii() and text.isdigit() and int(text) < _UINT64:
-        return int(text)
-    return None
+    return uint(text, _UINT64 - 1)
 
 
 def _is_uuid(text: str) -> bool:
@@ -87,7 +86,7 @@ def _fail(sel: Selector, host: HostProfile, device_id: str, inner: str) -> Resol
 
 def _by_uuid(sel: Selector, host: HostProfile, device_id: str) -> Resolution | None:
     gpus = sorted(host.gpus, key=lambda g: g.index)
-    old = re.fullmatch(r"MIG-(GPU-[^/]+)/(\d+)/(\d+)", device_id)
+    old = re.fullmatch(r"MIG-(GPU-[^/]+)/([0-9]+)/([0-9]+)", device_id)
     for gpu in gpus:
         candidates = [(gpu, None)] + [(gpu, m) for m in nvml_mig_list(gpu)]
         for owner, mig in candidates:
@@ -102,7 +101,7 @@ def _by_uuid(sel: Selector, host: HostProfile, device_id: str) -> Resolution | N
                     sel.add_mig(owner, mig)
                 return None
             if (old and mig is not None and (owner.uuid or "").lower() == old.group(1).lower()
-                    and (mig.gi, mig.ci) == (int(old.group(2)), int(old.group(3)))):
+                    and (mig.gi, mig.ci) == (_uint(old.group(2)), _uint(old.group(3)))):
                 sel.warn("mig-uuid-old-form", f"{device_id!r} is the R450/R460 MIG UUID form; "
                          "NVML on R470+ is expected to accept it (derived)")
                 sel.add_mig(owner, mig)
@@ -148,7 +147,7 @@ def resolve_jitcdi(device_ids: Sequence[str], host: HostProfile) -> Resolution:
                              "failed to get device handle from index: Invalid Argument")
             sel.add_gpu(gpus[index])
         elif len(parts) == 2 and _uint(parts[0]) is not None and _uint(parts[1]) is not None:
-            g, m = int(parts[0]), int(parts[1])
+            g, m = _uint(parts[0]) or 0, _uint(parts[1]) or 0
             if g >= len(gpus):
                 return _fail(sel, host, device_id,
                              "failed to get parent device handle: Invalid Argument")

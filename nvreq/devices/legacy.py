@@ -24,6 +24,7 @@ from nvreq.devices.resolution import (
     nvml_mig_list,
     short,
 )
+from nvreq.digits import saturating_uint, uint
 from nvreq.host.profile import Gpu, HostProfile, MigDevice
 
 __all__ = ["LegacyMatch", "assume_mig_disabled", "match_legacy_id", "resolve_legacy", "why_unknown"]
@@ -50,7 +51,7 @@ def _scan(text: str, pos: int, base: int, width: int | None = None) -> tuple[int
         pos += 1
     if pos == start and not zero_x:
         return None
-    value = min(int(text[start:pos] or "0", base), _ULONG_MAX)
+    value = saturating_uint(text[start:pos] or "0", _ULONG_MAX, base)
     return (value if sign > 0 or value == _ULONG_MAX else -value % 2**64), pos
 
 
@@ -90,7 +91,7 @@ def _bus(gpu: Gpu) -> str | None:
                          gpu.pci_bus_id or "")
     if not match:
         return None
-    d, b, v, f = (int(x, 16) for x in match.groups())
+    d, b, v, f = (saturating_uint(x, 2**64 - 1, 16) for x in match.groups())
     return f"{d:08x}:{b:02x}:{v:02x}.{f:x}"
 
 
@@ -233,12 +234,12 @@ def why_unknown(token: str, host: HostProfile) -> list[str]:
         if gpu.uuid and gpu.uuid.lower().startswith(low) and low.startswith("gpu-"):
             why.append(f"{token!r} is a prefix of GPU {gpu.index}'s UUID {gpu.uuid}: only "
                        "libnvidia-container < 1.1 matched prefixes; give the whole UUID")
-    old = re.fullmatch(r"mig-(gpu-[0-9a-f-]+)/(\d+)/(\d+)", low)
+    old = re.fullmatch(r"mig-(gpu-[0-9a-f-]+)/([0-9]+)/([0-9]+)", low)
     if old:
         for gpu in gpus:
             for mig in nvml_mig_list(gpu):
                 if (gpu.uuid or "").lower() == old.group(1) and (mig.gi, mig.ci) == (
-                        int(old.group(2)), int(old.group(3))):
+                        uint(old.group(2), 2**64 - 1), uint(old.group(3), 2**64 - 1)):
                     why.append(f"{token!r} is the R450/R460 form of MIG device "
                                f"{mig_label(gpu, mig)}; R470+ drivers report {short(mig.uuid)}, "
                                "and the legacy resolver compares with what the driver reports")

@@ -27,7 +27,7 @@ __all__ = ["BINARIES", "Check", "DoctorReport", "run_doctor"]
 PASS, WARN, FAIL = "pass", "warn", "fail"
 MIN_DRIVER = "418.81.07"
 _BIN_DIRS = ("usr/local/sbin", "usr/local/bin", "usr/sbin", "usr/bin", "sbin", "bin")
-_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?(?:[-~][0-9A-Za-z.]+)?)")
+_VERSION = re.compile(r"([0-9]+\.[0-9]+(?:\.[0-9]+)?(?:[-~][0-9A-Za-z.]+)?)")
 _CONFIGURE = "sudo nvidia-ctk runtime configure --runtime=docker"
 
 #: The toolkit's binaries: name, whether it is required, the package that ships it.

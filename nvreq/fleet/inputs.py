@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from nvreq import jsontext
 from nvreq._frozen import field, frozen
 from nvreq.errors import InputError, NvreqError, ProfileError
 from nvreq.files import read_capped
@@ -200,11 +201,11 @@ def _directory(path: Path) -> FleetInput:
 def _read_json(spec: str) -> Any:
     raw = read_capped(spec, MAX_FLEET_BYTES, what="hosts file")
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return jsontext.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError(f"{spec} is not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{spec}: invalid JSON at line {exc.lineno}, column {exc.colno}: "
                          f"{exc.msg}") from None
-    except RecursionError:
+    except jsontext.JsonTooDeep:
         raise InputError(f"{spec}: invalid JSON: nested too deeply") from None

@@ -16,6 +16,7 @@ from nvreq._frozen import frozen
 from nvreq.brands import BRAND_NAMES, brand_name
 from nvreq.check.collection import MAX_REQUIREMENTS, collect, environment
 from nvreq.devices.select import resolve_devices
+from nvreq.digits import uint
 from nvreq.errors import InputError, unknown_choice
 from nvreq.fleet.gfd_labels import CURRENT, GPU_PRODUCT, LabelSet, is_label_key
 from nvreq.fleet.selector import INT64_MAX, Match, Term, conjoin, simplify, term, term_expressions
@@ -168,8 +169,8 @@ class _Translator:
         parts = [p for p in clause.value.split(".") if p]
         head: list[int] = []
         for p in parts[:m]:
-            n = int(p)
-            if n > INT64_MAX - 1:
+            n = uint(p, INT64_MAX - 1)
+            if n is None:
                 raise InputError(f"{clause}: version component {p} is too large for a "
                                  "Kubernetes integer label")
             head.append(n)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nvreq._frozen import frozen
+from nvreq.digits import uint
 
 __all__ = ["INT64_MAX", "INT64_MIN", "Match", "Term", "conjoin", "label_int", "simplify", "term",
            "term_expressions", "with_match", "without_key"]
@@ -26,10 +27,10 @@ def label_int(value: str) -> int | None:
     (5, 3, None, None)
     """
     body = value[1:] if value[:1] in ("+", "-") else value
-    if not body or not body.isascii() or not body.isdigit():
+    number = uint(body, -INT64_MIN if value[:1] == "-" else INT64_MAX)
+    if number is None:
         return None
-    number = int(value)
-    return number if INT64_MIN <= number <= INT64_MAX else None
+    return -number if value[:1] == "-" else number
 
 
 @frozen

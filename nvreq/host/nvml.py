@@ -18,9 +18,12 @@ from typing import Any
 from nvreq._frozen import replace
 from nvreq.errors import NvreqError
 from nvreq.host.profile import HostProfile
-from nvreq.host.schema import MAX_STRING, cuda_from_int, normalize_bus_id
+from nvreq.host.schema import MAX_GPUS, MAX_MIG_DEVICES, MAX_STRING, cuda_from_int, normalize_bus_id
 
-__all__ = ["NvmlError", "live_profile"]
+__all__ = ["NVML_TIMEOUT", "NvmlError", "live_profile"]
+
+#: seconds a live read may take before nvreq gives up on a hung driver
+NVML_TIMEOUT = 60.0
 
 # NVML return codes (nvidia-ml-py 13.615.71); the fake modules in tests carry only these values.
 UNINITIALIZED, INVALID_ARGUMENT, NOT_SUPPORTED, NO_PERMISSION = 1, 2, 3, 4
@@ -30,8 +33,8 @@ GPU_IS_LOST, LIB_RM_VERSION_MISMATCH = 15, 18
 _FALLBACK = "use --host PRESET or --host FILE, see `nvreq presets`"
 _ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
            "ppc64le": "ppc64le", "s390x": "s390x"}
-_LIB_VERSION = re.compile(r"libnvidia-ml\.so\.(\d+\.\d+(?:\.\d+)?)")
-_KMOD_VERSION = re.compile(r"Kernel Module(?:\s+for\s+\S+)?\s+(\d+\.\d+(?:\.\d+)?)")
+_LIB_VERSION = re.compile(r"libnvidia-ml\.so\.([0-9]+\.[0-9]+(?:\.[0-9]+)?)")
+_KMOD_VERSION = re.compile(r"Kernel Module(?:\s+for\s+\S+)?\s+([0-9]+\.[0-9]+(?:\.[0-9]+)?)")
 
 
 class NvmlError(NvreqError):
@@ -43,7 +46,16 @@ class NvmlError(NvreqError):
 
 
 class _Unknown(Exception):
-    """A field NVML cannot give here (NOT_SUPPORTED, FUNCTION_NOT_FOUND, a missing wrapper)."""
+    """A field NVML cannot give here (NOT_SUPPORTED, FUNCTION_NOT_FOUND, a missing wrapper, or
+    a binding that failed in a way NVML does not)."""
+
+    def __init__(self, name: str, why: str = "is not supported here") -> None:
+        super().__init__(name)
+        self.why = f"{name} {why}"
+
+
+class _NoError(Exception):
+    """Stands for ``pynvml.NVMLError`` in bindings that lack it."""
 
 
 class _Lost(Exception):
@@ -54,17 +66,44 @@ class _Empty(Exception):
     """An empty MIG slot (NOT_FOUND)."""
 
 
-def live_profile(*, root: str | Path = "/") -> HostProfile:
+def live_profile(*, root: str | Path = "/", timeout: float = NVML_TIMEOUT) -> HostProfile:
     """Read the live host through NVML. ``root`` stands for ``/`` (WSL detection, versions).
 
-    Raises ``NvmlError`` with the fix in its text when NVML is missing or refuses.
+    Raises ``NvmlError`` with the fix in its text when NVML is missing, refuses, or does not
+    answer within ``timeout`` seconds (a hung driver blocks ``nvmlInit`` forever).
     """
     try:
         import pynvml
     except ImportError:
         raise NvmlError("nvidia-ml-py is not installed (pip install 'nvreq[nvml]'); without it, "
                         + _FALLBACK) from None
-    return _Reader(pynvml, Path(root)).read()
+    except Exception as exc:  # the bindings load libnvidia-ml.so.1 (OSError) or fail otherwise
+        raise NvmlError(f"the NVML bindings cannot be loaded ({type(exc).__name__}: "
+                        f"{_text(exc)}); {_FALLBACK}") from None
+    return _bounded(_Reader(pynvml, Path(root)), timeout)
+
+
+def _bounded(reader: _Reader, timeout: float) -> HostProfile:
+    import threading
+
+    result: list[HostProfile | BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(reader.read())
+        except BaseException as exc:  # handed to the caller's thread below
+            result.append(exc)
+
+    worker = threading.Thread(target=work, name="nvreq-nvml", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not result:
+        raise NvmlError(f"NVML did not answer within {timeout:g} s ({reader.current} is still "
+                        "running): the driver may be hung; check `nvidia-smi` and the kernel log, "
+                        f"or {_FALLBACK}")
+    if isinstance(result[0], BaseException):
+        raise result[0]
+    return result[0]
 
 
 def _text(value: Any) -> str:
@@ -78,15 +117,20 @@ class _Reader:
         self.nv = nv
         self.root = root
         self.warnings: list[str] = []
+        self.current = "nothing"
+        found = getattr(nv, "NVMLError", None)
+        self.nvml_error = found if isinstance(found, type) and issubclass(found, Exception) \
+            else _NoError
 
     def call(self, name: str, *args: Any) -> Any:
         """Call ``pynvml.<name>``; map NVML's codes to nvreq's handling (``host.md`` §3.2)."""
         function = getattr(self.nv, name, None)
-        if function is None:
+        if not callable(function):
             raise _Unknown(name)
+        self.current = name
         try:
             return function(*args)
-        except self.nv.NVMLError as exc:
+        except self.nvml_error as exc:
             code = getattr(exc, "value", None)
             if code in (NOT_SUPPORTED, FUNCTION_NOT_FOUND):
                 raise _Unknown(name) from None
@@ -95,14 +139,30 @@ class _Reader:
             if code == NOT_FOUND and name == "nvmlDeviceGetMigDeviceHandleByIndex":
                 raise _Empty(name) from None
             raise self.error(name, exc, code) from None
+        except Exception as exc:
+            raise _Unknown(name, f"failed outside NVML ({type(exc).__name__}: "
+                                 f"{_text(exc)[:80]})") from None
+
+    def number(self, where: str, value: Any) -> int | None:
+        """``value`` when NVML gave an integer; otherwise unknown, with a warning."""
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        self.warnings.append(f"{where}: NVML returned {type(value).__name__} "
+                             f"{_text(value)[:40]!r}, not an integer; left unknown")
+        return None
+
+    def mib(self, where: str, memory: Any) -> int | None:
+        """MiB of NVML's memory struct (``total`` in bytes)."""
+        total = self.number(where, getattr(memory, "total", None))
+        return None if total is None else total // (1 << 20)
 
     def field(self, where: str, name: str, *args: Any, quiet: bool = False) -> Any:
         """A call whose failure leaves one field unknown (with a warning unless ``quiet``)."""
         try:
             return self.call(name, *args)
-        except _Unknown:
+        except _Unknown as exc:
             if not quiet:
-                self.warnings.append(f"{where}: {name} is not supported here; left unknown")
+                self.warnings.append(f"{where}: {exc.why}; left unknown")
             return None
 
     def error(self, name: str, exc: BaseException, code: int | None) -> NvmlError:
@@ -140,7 +200,9 @@ class _Reader:
     def read(self) -> HostProfile:
         try:
             self.call("nvmlInit")
-        except (_Unknown, _Lost, _Empty):
+        except _Unknown as exc:
+            raise NvmlError(f"NVML could not be initialised ({exc.why}); {_FALLBACK}") from None
+        except (_Lost, _Empty):
             raise NvmlError(f"NVML could not be initialised; {_FALLBACK}") from None
         try:
             data = self._host()
@@ -149,7 +211,7 @@ class _Reader:
                             "log (Xid 79), then reset the GPU or reboot",
                             code=GPU_IS_LOST) from None
         finally:
-            with contextlib.suppress(self.nv.NVMLError):
+            with contextlib.suppress(Exception):
                 self.nv.nvmlShutdown()
         profile = HostProfile.from_dict(data)
         return replace(profile, warnings=(*self.warnings, *profile.warnings))
@@ -158,14 +220,18 @@ class _Reader:
         driver = self.field("driver", "nvmlSystemGetDriverVersion")
         cuda = self.field("cuda", "nvmlSystemGetCudaDriverVersion")
         try:
-            count = int(self.call("nvmlDeviceGetCount"))
-        except _Unknown:
-            raise NvmlError(f"NVML could not count the GPUs; {_FALLBACK}") from None
+            count = self.call("nvmlDeviceGetCount")
+        except _Unknown as exc:
+            raise NvmlError(f"NVML could not count the GPUs ({exc.why}); {_FALLBACK}") from None
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_GPUS:
+            raise NvmlError(f"NVML reported {_text(count)[:40]!r} GPUs, not a count from 0 to "
+                            f"{MAX_GPUS}; {_FALLBACK}")
+        cuda = self.number("cuda", cuda)
         data: dict[str, Any] = {
             "name": _text(socket.gethostname()) or None,
             "platform": self._platform(),
             "driver": None if driver is None else _text(driver),
-            "cuda": None if cuda is None else cuda_from_int(int(cuda)),
+            "cuda": None if cuda is None else cuda_from_int(cuda),
             "gpus": [self._gpu(i) for i in range(count)],
             "runtime": {"platform": "wsl" if self._is_wsl() else "nvml"},
             "source": {"kind": "nvml", "approximate": False,
@@ -205,31 +271,40 @@ class _Reader:
         brand = self.field(f"{where}.brand", "nvmlDeviceGetBrand", handle)
         capability = self.field(f"{where}.arch", "nvmlDeviceGetCudaComputeCapability", handle)
         memory = self.field(f"{where}.memory_mib", "nvmlDeviceGetMemoryInfo", handle)
+        major, minor = capability if isinstance(capability, (tuple, list)) and len(
+            capability) == 2 else (capability, None)
+        major, minor = self.number(f"{where}.arch", major), self.number(f"{where}.arch", minor)
         return _known(
             uuid=_prefixed(uuid, "GPU-"),
             pci_bus_id=bus,
             name=self.field(f"{where}.name", "nvmlDeviceGetName", handle),
-            brand=None if brand is None else int(brand),
-            arch=None if capability is None else f"{int(capability[0])}.{int(capability[1])}",
-            memory_mib=_mib(memory),
-            minor_number=self.field(f"{where}.minor_number", "nvmlDeviceGetMinorNumber", handle),
+            brand=self.number(f"{where}.brand", brand),
+            arch=None if major is None or minor is None else f"{major}.{minor}",
+            memory_mib=self.mib(f"{where}.memory_mib", memory),
+            minor_number=self.number(f"{where}.minor_number", self.field(
+                f"{where}.minor_number", "nvmlDeviceGetMinorNumber", handle)),
             mig=self._mig(where, handle),
         )
 
     def _mig(self, where: str, handle: Any) -> dict[str, Any]:
         try:
-            current = self.call("nvmlDeviceGetMigMode", handle)[0]
+            mode = self.call("nvmlDeviceGetMigMode", handle)
         except _Unknown:
             return {"mode": "unsupported"}
+        current = mode[0] if isinstance(mode, (tuple, list)) and mode else mode
         if current != 1:
             if current != 0:
                 self.warnings.append(f"{where}.mig.mode: NVML reported mode {current}; unknown")
                 return {}
             return {"mode": "disabled"}
-        slots = self.field(f"{where}.mig", "nvmlDeviceGetMaxMigDeviceCount", handle) or 0
+        slots = self.number(f"{where}.mig", self.field(
+            f"{where}.mig", "nvmlDeviceGetMaxMigDeviceCount", handle)) or 0
+        if not 0 <= slots <= MAX_MIG_DEVICES:
+            raise NvmlError(f"NVML reported {slots} MIG slots on {where}, not 0 to "
+                            f"{MAX_MIG_DEVICES}; {_FALLBACK}")
         devices: list[dict[str, Any]] = []
         gap: int | None = None
-        for j in range(int(slots)):
+        for j in range(slots):
             try:
                 device = self.call("nvmlDeviceGetMigDeviceHandleByIndex", handle, j)
             except _Empty:
@@ -251,10 +326,12 @@ class _Reader:
         profile = words[0] if words else None
         return {"index": j, **_known(
             uuid=_prefixed(self.field(f"{where}.uuid", "nvmlDeviceGetUUID", device), "MIG-"),
-            gi=self.field(f"{where}.gi", "nvmlDeviceGetGpuInstanceId", device),
-            ci=self.field(f"{where}.ci", "nvmlDeviceGetComputeInstanceId", device),
+            gi=self.number(f"{where}.gi", self.field(f"{where}.gi", "nvmlDeviceGetGpuInstanceId",
+                                                     device)),
+            ci=self.number(f"{where}.ci", self.field(f"{where}.ci",
+                                                     "nvmlDeviceGetComputeInstanceId", device)),
             profile=profile,
-            memory_mib=_mib(memory),
+            memory_mib=self.mib(f"{where}.memory_mib", memory),
         )}
 
 
@@ -265,11 +342,6 @@ def _bus_id(pci: Any) -> str | None:
     if found is None and all(isinstance(p, int) for p in parts):
         found = normalize_bus_id(f"{parts[0]:x}:{parts[1]:x}:{parts[2]:x}.0")
     return found
-
-
-def _mib(memory: Any) -> int | None:
-    total = getattr(memory, "total", None)
-    return None if total is None else int(total) // (1 << 20)
 
 
 def _prefixed(value: Any, prefix: str) -> str | None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from nvreq._frozen import frozen
+from nvreq.digits import digits_key, is_digits, saturating_uint
 
 __all__ = [
     "Dependency",
@@ -195,8 +196,9 @@ def _compare_part(a: str, b: str) -> int:
                 return -1 if x < y else 1
         a, b = a[len(a_text):], b[len(b_text):]
         a_num, b_num = _lead(a, True), _lead(b, True)
-        if int(a_num or 0) != int(b_num or 0):
-            return -1 if int(a_num or 0) < int(b_num or 0) else 1
+        a_key, b_key = digits_key(a_num), digits_key(b_num)
+        if a_key != b_key:
+            return -1 if a_key < b_key else 1
         a, b = a[len(a_num):], b[len(b_num):]
     return 0
 
@@ -210,7 +212,7 @@ def compare_debian_versions(a: str, b: str) -> int:
     def split(version: str) -> tuple[int, str, str]:
         epoch, _, rest = version.partition(":") if ":" in version else ("0", "", version)
         upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "0")
-        return int(epoch) if epoch.isascii() and epoch.isdigit() else 0, upstream, revision
+        return saturating_uint(epoch, 2**64 - 1) if is_digits(epoch) else 0, upstream, revision
 
     ea, ua, ra = split(a)
     eb, ub, rb = split(b)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from nvreq import jsontext
 from nvreq._frozen import field, field_names, frozen, replace
 from nvreq.errors import ProfileError
 from nvreq.files import read_head
@@ -107,11 +108,11 @@ def read_runtime_files(root: str | Path = "/") -> RuntimeFiles:
         config = parse_toml(config_text, str(config_path))
     if daemon_text is not None:
         try:
-            daemon = json.loads(daemon_text) if daemon_text.strip() else {}
+            daemon = jsontext.loads(daemon_text) if daemon_text.strip() else {}
         except json.JSONDecodeError as exc:
             raise ProfileError(f"Invalid JSON: {exc.msg}", source=str(daemon_path),
                                line=exc.lineno, column=exc.colno) from None
-        except RecursionError:
+        except jsontext.JsonTooDeep:
             raise ProfileError("Invalid JSON: nested too deeply", source=str(daemon_path)) from None
         if not isinstance(daemon, dict):
             raise ProfileError("Expected a JSON object", source=str(daemon_path))

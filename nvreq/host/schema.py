@@ -34,13 +34,13 @@ MAX_DEPTH = 8
 RUNTIME_PLATFORMS = ("nvml", "tegra", "wsl")
 MIG_MODES = ("enabled", "disabled", "unsupported")
 
-_FORMAT = re.compile(r"nvreq-host/(\d+)(?:\.\d+)?")
+_FORMAT = re.compile(r"nvreq-host/([0-9]+)(?:\.[0-9]+)?")
 _PLATFORM = re.compile(r"[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_]+)?")
-_DRIVER = re.compile(r"\d+(?:\.\d+)*")
-_MAJOR_MINOR = re.compile(r"\d{1,9}\.\d{1,9}")
+_DRIVER = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+_MAJOR_MINOR = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}")
 _BUS_ID = re.compile(r"(?:([0-9a-f]{1,8}):)?([0-9a-f]{1,2}):([0-9a-f]{1,2})\.([0-7])", re.I)
 #: compiled on first use (re caches them), not at import: few profiles carry these fields
-_VERSION = r"v?\d+(?:\.\d+)*(?:[-+~][0-9A-Za-z.+~-]*)?"
+_VERSION = r"v?[0-9]+(?:\.[0-9]+)*(?:[-+~][0-9A-Za-z.+~-]*)?"
 _CDI_NAME = r"(?a)[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*=[\w.:-]+"
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true

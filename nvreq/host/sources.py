@@ -7,6 +7,7 @@ import os
 import re
 import sys
 
+from nvreq import jsontext
 from nvreq.errors import ProfileError
 from nvreq.files import read_head
 from nvreq.host.profile import HostProfile
@@ -35,7 +36,7 @@ MAX_PROFILE_BYTES = 1 << 20
 
 _PRESET_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 #: compiled on first use (re caches it), not at import: only TOML errors need it
-_TOML_PLACE = r"\(at line (\d+), column (\d+)\)"
+_TOML_PLACE = r"\(at line ([0-9]+), column ([0-9]+)\)"
 
 
 def list_presets() -> tuple[str, ...]:
@@ -176,12 +177,15 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _parse_json(text: str, source: str | None) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        return jsontext.loads(text, object_pairs_hook=_unique_keys,
+                              parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ProfileError(f"Invalid JSON: {exc.msg}", source=source, line=exc.lineno,
                            column=exc.colno) from None
     except ProfileError as exc:
         raise ProfileError(exc.message, source=source) from None
+    except jsontext.JsonTooDeep:
+        raise ProfileError("Invalid JSON: nested too deeply", source=source) from None
     except ValueError as exc:
         raise ProfileError(f"Invalid JSON: {exc}", source=source) from None
     except RecursionError:

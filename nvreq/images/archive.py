@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from nvreq.digits import is_digits, uint
 from nvreq.images.digest import compute, matches
 from nvreq.images.documents import MAX_DOCUMENT, check_platform, parse_config
 from nvreq.images.errors import ArchiveError, DigestMismatch, ImageNotFound, InvalidReference
@@ -71,12 +72,13 @@ def _choose(entries: Sequence[dict[str, object]], selector: str | None, label: s
                            + ", ".join(choices))
     if selector.startswith("@"):
         text = selector[1:]
-        if not text.isdigit():
-            raise InvalidReference(f"invalid image index {selector!r}: expected @N, "
+        if not is_digits(text):
+            raise InvalidReference(f"invalid image index {selector[:40]!r}: expected @N, "
                                    "N >= 0")
-        if int(text) >= len(entries):
-            raise ImageNotFound(f"no image @{text}; the archive holds {len(entries)}")
-        return int(text)
+        index = uint(text, len(entries) - 1) if entries else None
+        if index is None:
+            raise ImageNotFound(f"no image @{text[:40]}; the archive holds {len(entries)}")
+        return index
     try:
         wanted = parse_reference(selector)
     except InvalidReference as exc:

@@ -6,11 +6,11 @@ Tokens live in memory only, keyed by (realm, service, scope, credential identity
 from __future__ import annotations
 
 import _thread
-import json
 import re
 import time
 from urllib.parse import urlencode, urlsplit
 
+from nvreq import jsontext
 from nvreq.images.errors import AuthenticationRequired
 from nvreq.images.httpclient import Credential, Http, Origin, origin_of
 from nvreq.images.netpolicy import address_class
@@ -26,7 +26,8 @@ MAX_TOKEN_BODY = 1 << 20
 _MIN_LIFETIME = 60
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _BARE = re.compile(r"[^\s,\"]+")
-_ISSUED = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|\+00:?00)$")
+_ISSUED = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+                     r"(?:\.[0-9]+)?(?:Z|\+00:?00)$")
 _cache: dict[tuple[str, str, str, str], tuple[str, float]] = {}
 _lock = _thread.allocate_lock()  # threading.Lock itself, without importing threading
 
@@ -180,7 +181,7 @@ def _identity(secret: Secret | None) -> str:
 
 def _parse_token(body: bytes, host: str) -> tuple[str, float]:
     try:
-        doc = json.loads(body.decode("utf-8"))
+        doc = jsontext.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise AuthenticationRequired(f"the token server {host} sent malformed JSON") from None
     if not isinstance(doc, dict):
@@ -189,6 +190,8 @@ def _parse_token(body: bytes, host: str) -> tuple[str, float]:
     if not isinstance(token, str) or not token:
         raise AuthenticationRequired(f"the token server {host} sent no token")
     expires = doc.get("expires_in")
+    if isinstance(expires, (int, float)) and not -(2**63) <= expires < 2**63:
+        raise AuthenticationRequired(f"the token server {host} sent an expires_in out of range")
     lifetime = expires if isinstance(expires, int) and expires >= _MIN_LIFETIME else _MIN_LIFETIME
     start = time.time()
     issued = doc.get("issued_at")

@@ -8,12 +8,12 @@ Sources, first hit wins: ``--authfile``/``REGISTRY_AUTH_FILE`` (alone), ``DOCKER
 from __future__ import annotations
 
 import _thread
-import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from nvreq import jsontext
 from nvreq.images.value import Value
 
 TYPE_CHECKING = False
@@ -82,7 +82,7 @@ def find_credentials(domain: str, path: str, *, authfile: str | None = None) -> 
     if inline:
         out.looked.append("DOCKER_AUTH_CONFIG")
         try:
-            doc = json.loads(inline)
+            doc = jsontext.loads(inline)
         except ValueError:
             out.warnings.append("DOCKER_AUTH_CONFIG is not valid JSON; ignored")
         else:
@@ -118,7 +118,7 @@ def _read(file: Path, out: Lookup) -> Any:
     try:
         if file.stat().st_size > _MAX_FILE:
             raise ValueError
-        return json.loads(file.read_text(encoding="utf-8"))
+        return jsontext.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         out.warnings.append(f"cannot read credentials file {file}; skipped")
         return None
@@ -246,7 +246,7 @@ def _run_helper(program: str, server: str) -> tuple[dict[str, Any] | None, str |
     if len(stdout) > _MAX_HELPER_OUTPUT:
         return None, f"credential helper {program} printed more than 1 MiB"
     try:
-        answer = json.loads(stdout.decode("utf-8"))
+        answer = jsontext.loads(stdout.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None, f"credential helper {program} printed something that is not JSON"
     if not isinstance(answer, dict):

@@ -14,6 +14,8 @@ import socket
 from pathlib import Path
 from urllib.parse import quote
 
+from nvreq import jsontext
+from nvreq.digits import is_digits, saturating_uint, uint
 from nvreq.images.documents import MAX_DOCUMENT, Config, check_platform
 from nvreq.images.errors import DaemonError, ImageNotFound, InvalidImageConfig, PlatformMismatch
 from nvreq.images.info import ImageInfo
@@ -53,14 +55,14 @@ def daemon_endpoint() -> str:
     name = os.environ.get("DOCKER_CONTEXT")
     if not name:
         try:
-            name = json.loads((config_dir / "config.json").read_text()).get("currentContext")
+            name = jsontext.loads((config_dir / "config.json").read_text()).get("currentContext")
         except (OSError, ValueError, AttributeError):
             name = None
     if not name or name == "default":
         return DEFAULT_SOCKET
     meta = config_dir / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest()
     try:
-        endpoint = json.loads((meta / "meta.json").read_text())["Endpoints"]["docker"]["Host"]
+        endpoint = jsontext.loads((meta / "meta.json").read_text())["Endpoints"]["docker"]["Host"]
     except (OSError, ValueError, KeyError, TypeError):
         raise DaemonError(f"docker context {name!r} has no readable endpoint in {meta}") from None
     return str(endpoint)
@@ -118,7 +120,7 @@ def _get(conn: _UnixConnection, path: str, endpoint: str) -> tuple[int, dict[str
         conn.request("GET", path, headers={"User-Agent": "nvreq/0.1.0"})
         resp = conn.getresponse()
         length = resp.getheader("content-length")
-        if length and length.isdigit() and int(length) > MAX_DOCUMENT:
+        if length and is_digits(length) and uint(length, MAX_DOCUMENT) is None:
             raise DaemonError("image inspect response larger than 4 MiB")
         body = resp.read(MAX_DOCUMENT + 1)
     except OSError as exc:
@@ -136,7 +138,7 @@ def _get(conn: _UnixConnection, path: str, endpoint: str) -> tuple[int, dict[str
 def _inspect(status: int, body: bytes, name: str) -> dict[str, object]:
     if status == 404:
         try:
-            message = str(json.loads(body).get("message") or "")[:200]
+            message = str(jsontext.loads(body).get("message") or "")[:200]
         except (ValueError, AttributeError):
             message = ""
         raise ImageNotFound(message or f"No such image: {name}")
@@ -166,5 +168,5 @@ def _config(doc: dict[str, object]) -> Config:
 
 def _at_least(version: str, minimum: str) -> bool:
     def key(v: str) -> tuple[int, ...]:
-        return tuple(int(p) for p in v.split(".") if p.isdigit())
+        return tuple(saturating_uint(p, 2**64 - 1) for p in v.split(".") if is_digits(p))
     return key(version) >= key(minimum)

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from nvreq import jsontext
 from nvreq.images.errors import InvalidImageConfig
 
 TYPE_CHECKING = False
@@ -42,13 +43,14 @@ def decode_json(data: bytes, what: str) -> Any:
     except UnicodeDecodeError as exc:
         raise InvalidImageConfig(f"invalid {what}: not UTF-8 (byte {exc.start})") from None
     try:
-        value = json.loads(text, object_pairs_hook=JsonObject, parse_constant=_no_constant)
+        value = jsontext.loads(text, object_pairs_hook=JsonObject,
+                               parse_constant=_no_constant)
     except _Constant as exc:
         raise InvalidImageConfig(f"invalid {what}: {exc.args[0]} is not valid JSON") from None
     except json.JSONDecodeError as exc:
         raise InvalidImageConfig(
             f"invalid {what}: malformed JSON ({exc.msg} at {exc.pos})") from None
-    except RecursionError:
+    except jsontext.JsonTooDeep:
         raise InvalidImageConfig(f"invalid {what}: malformed JSON (nested too deeply)") from None
     if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
         raise InvalidImageConfig(f"invalid {what}: string with a lone UTF-16 surrogate")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import os
 
+from nvreq.digits import is_digits, uint
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
@@ -22,8 +24,8 @@ def is_loopback(host: str) -> bool:
     """
     name = host.lower().strip("[]")
     parts = name.split(".")
-    if len(parts) == 4 and all(p.isdigit() for p in parts):
-        return parts[0] == "127" and all(int(p) < 256 for p in parts)
+    if len(parts) == 4 and all(is_digits(p) for p in parts):
+        return parts[0] == "127" and all(uint(p, 255) is not None for p in parts)
     return name == "localhost" or (":" in name and address_class(name) == "loopback")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+from nvreq.digits import uint
 from nvreq.images.value import Value
 
 __all__ = ["Platform", "machine_platform", "parse_platform", "rank"]
@@ -82,7 +83,8 @@ def _accepted(want: Platform) -> list[str]:
             return [variant]
         top = level or 1
         return [f"v{n}" if n > 1 else "" for n in range(top, 0, -1)]
-    if want.architecture == "arm64" and (not variant or re.fullmatch(r"v[89](\.\d+)?", variant)):
+    arm = not variant or re.fullmatch(r"v[89](\.[0-9]{1,2})?", variant)
+    if want.architecture == "arm64" and arm:
         major, _, minor_text = (variant or "v8").removeprefix("v").partition(".")
         minor = int(minor_text or 0)
         if major == "9":
@@ -93,4 +95,5 @@ def _accepted(want: Platform) -> list[str]:
 
 
 def _level(text: str) -> int | None:
-    return int(text) if text.isdigit() and 0 < int(text) < 100 else None
+    level = uint(text, 99)
+    return level if level else None

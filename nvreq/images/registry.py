@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from nvreq import jsontext
 from nvreq.images.digest import DigestError, compute, matches, parse_digest
 from nvreq.images.documents import (
     DOCKER_LIST,
@@ -247,7 +246,7 @@ def _challenge_error(resp: Response) -> str | None:
 
 def _registry_error(body: bytes) -> tuple[str, str]:
     try:
-        doc = json.loads(body.decode("utf-8"))
+        doc = jsontext.loads(body.decode("utf-8"))
         first = doc["errors"][0]
         return str(first.get("code", ""))[:200], str(first.get("message", ""))[:200]
     except (ValueError, UnicodeDecodeError, KeyError, IndexError, TypeError, AttributeError):

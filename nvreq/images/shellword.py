@@ -99,8 +99,8 @@ class _Lexer:
 
     def name(self) -> str:
         start = self.pos
-        if self.peek().isdigit():
-            while self.peek().isdigit():
+        if self.peek().isdecimal():
+            while self.peek().isdecimal():
                 self.pos += 1
             return self.text[start:self.pos]
         if self.peek() in _SPECIAL and self.peek():

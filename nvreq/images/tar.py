@@ -11,6 +11,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
+from nvreq.digits import uint
 from nvreq.images.errors import ArchiveError, ContentTooLarge, UnsupportedImage
 from nvreq.images.tarheader import checksum_ok, cstr, header_name, normalize, number, pax
 
@@ -233,8 +234,11 @@ def _scan(f: IO[bytes], index: TarIndex, *, seekable: bool, keep: Callable[[str,
             continue
         name = long_name or extended.get("path") or header_name(block)
         link = long_link or extended.get("linkpath") or cstr(block[157:257])
-        if extended.get("size", "").isdigit():
-            size = int(extended["size"])
+        if "size" in extended:
+            pax_size = uint(extended["size"], 2**63 - 1)
+            if pax_size is None:
+                raise ArchiveError(f"bad pax size {extended['size'][:40]!r} at offset {pos}")
+            size = pax_size
             padded = (size + _BLOCK - 1) // _BLOCK * _BLOCK
         long_name = long_link = None
         extended = {}

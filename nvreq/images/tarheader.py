@@ -5,6 +5,7 @@ Written for nvreq from the POSIX ustar/pax and GNU tar formats; no ``tarfile`` i
 
 from __future__ import annotations
 
+from nvreq.digits import uint
 from nvreq.images.errors import ArchiveError
 
 __all__ = ["checksum_ok", "cstr", "header_name", "normalize", "number", "pax"]
@@ -64,9 +65,8 @@ def pax(data: bytes) -> dict[str, str]:
         space = data.find(b" ", pos)
         if space < 0:
             break
-        try:
-            length = int(data[pos:space])
-        except ValueError:
+        length = uint(data[pos:space].decode("ascii", "replace"), len(data))
+        if length is None:
             break
         record = data[space + 1 : pos + length - 1]
         key, _, value = record.partition(b"=")

@@ -12,6 +12,7 @@ import re
 
 from nvreq._frozen import field, frozen
 from nvreq._lazy import literal_aliases
+from nvreq.digits import is_digits, saturating_uint, uint
 from nvreq.errors import InputError
 
 __all__ = [
@@ -85,13 +86,13 @@ def behaviour_for(toolkit_version: str | None) -> Behaviour:
     if not toolkit_version:
         return "newest"
     nums = re.findall(r"[0-9]+", toolkit_version)[:2]
-    parts = tuple(int(n) for n in nums) + (0,) * (2 - len(nums))
+    parts = tuple(saturating_uint(n, _UINT64_MAX) for n in nums) + (0,) * (2 - len(nums))
     return "1.20" if parts <= (1, 20) else "newest"
 
 
 def _parse_uint64(digits: str, value: str) -> int:
-    number = int(digits)
-    if number > _UINT64_MAX:
+    number = uint(digits, _UINT64_MAX)
+    if number is None:
         raise SemverError(value, "error parsing version segment: strconv.ParseUint: "
                                  f'parsing "{digits}": value out of range')
     return number
@@ -107,7 +108,7 @@ def _parse_newest(text: str) -> GoVersion:
     pre = m.group(4) or ""
     # validatePrerelease: the pattern already forbids empty or odd identifiers; what is left is a
     # numeric identifier with a leading zero
-    if any(p.isdigit() and len(p) > 1 and p[0] == "0" for p in pre.split(".") if pre):
+    if any(is_digits(p) and len(p) > 1 and p[0] == "0" for p in pre.split(".") if pre):
         raise SemverError(text, _SEGMENT_STARTS_ZERO)
     return GoVersion(major, minor, patch, pre, m.group(5) or "")
 
@@ -116,7 +117,7 @@ def _parse_xmod(text: str) -> GoVersion:
     m = re.fullmatch(_XMOD, text if text.startswith("v") else "v" + text)
     if m is None:
         raise SemverError(text, INVALID_SEMVER)
-    nums = [int(g) if g is not None else 0 for g in m.group(1, 2, 3)]
+    nums = [saturating_uint(g, _UINT64_MAX) if g is not None else 0 for g in m.group(1, 2, 3)]
     return GoVersion(nums[0], nums[1], nums[2], m.group(4) or "", m.group(5) or "")
 
 
@@ -160,10 +161,10 @@ def _pre_part_masterminds(s: str, o: str) -> int:
         return -1
     if not o:
         return 1
-    s_num = s.isdigit() and s.isascii() and int(s) <= _UINT64_MAX
-    o_num = o.isdigit() and o.isascii() and int(o) <= _UINT64_MAX
-    if s_num and o_num:
-        return _cmp(int(s), int(o))
+    s_value, o_value = uint(s, _UINT64_MAX), uint(o, _UINT64_MAX)
+    s_num, o_num = s_value is not None, o_value is not None
+    if s_value is not None and o_value is not None:
+        return _cmp(s_value, o_value)
     if s_num != o_num:
         return -1 if s_num else 1
     return _cmp(s, o)
@@ -172,7 +173,7 @@ def _pre_part_masterminds(s: str, o: str) -> int:
 def _pre_part_xmod(x: str, y: str) -> int:
     if x == y:
         return 0
-    xn, yn = x.isdigit(), y.isdigit()
+    xn, yn = is_digits(x), is_digits(y)
     if xn != yn:
         return -1 if xn else 1
     if xn and len(x) != len(y):

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from nvreq._frozen import field, frozen
 from nvreq._lazy import literal_aliases
+from nvreq.digits import is_digits, uint
 from nvreq.errors import InvalidRequirement, unknown_choice
 from nvreq.require.versions import UINT64_OVERFLOW, is_version_text, utf8
 
@@ -150,7 +151,7 @@ class Clause:
     def overflows(self) -> bool:
         """True when a version component is too large for ``strtoumax``."""
         return self.name in VERSION_KEYS and any(
-            int(p) >= UINT64_OVERFLOW for p in self.value.split(".") if p.isdigit()
+            uint(p, UINT64_OVERFLOW - 1) is None for p in self.value.split(".") if is_digits(p)
         )
 
     @property

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from nvreq.digits import saturating_uint, uint
+
 __all__ = [
     "UINT64_OVERFLOW",
     "compare_versions",
@@ -59,8 +61,8 @@ def compare_versions(host: str, required: str) -> int | None:
         mr = _NUMBER.match(required, j)
         if mh is None or mr is None:
             return None  # a component must begin with a digit (".5")
-        a, b = int(mh.group()), int(mr.group())
-        if a >= UINT64_OVERFLOW or b >= UINT64_OVERFLOW:
+        a, b = uint(mh.group(), UINT64_OVERFLOW - 1), uint(mr.group(), UINT64_OVERFLOW - 1)
+        if a is None or b is None:
             return None
         if a != b:
             return -1 if a < b else 1
@@ -87,8 +89,9 @@ def version_key(text: str) -> tuple[int, ...] | None:
     """
     if not text or not is_version_text(text) or text[0] == ".":
         return None
-    parts = [int(p) for p in text.split(".") if p]
-    if any(p >= UINT64_OVERFLOW for p in parts):
+    values = [uint(p, UINT64_OVERFLOW - 1) for p in text.split(".") if p]
+    parts = [p for p in values if p is not None]
+    if len(parts) != len(values):
         return None
     while parts and parts[-1] == 0:
         parts.pop()
@@ -116,7 +119,9 @@ def version_tuple(text: str | None) -> tuple[int, ...] | None:
     if text is None:
         return None
     match = _RELEASE.match(text)
-    return tuple(int(p) for p in match.group(1).split(".")) if match else None
+    if match is None:
+        return None
+    return tuple(saturating_uint(p, 2**64 - 1) for p in match.group(1).split("."))
 
 
 def version_at_least(text: str | None, *minimum: int, unknown: bool = True) -> bool:

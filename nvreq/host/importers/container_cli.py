@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nvreq.digits import is_digits, uint
 from nvreq.errors import ProfileError
 from nvreq.host.importers._build import build_profile
 from nvreq.host.profile import HostProfile
@@ -52,10 +53,13 @@ def _na(text: str) -> str | None:
 def _number(text: str | None, source: str | None, line: int, what: str) -> int | None:
     if text is None:
         return None
-    if not text.isascii() or not text.isdigit():
+    if not is_digits(text):
         raise ProfileError(f"Expected a {what} (digits), got {text[:40]!r}", source=source,
                            line=line)
-    return int(text)
+    number = uint(text, 2**64 - 1)
+    if number is None:
+        raise ProfileError(f"{what} {text[:40]}… is out of range", source=source, line=line)
+    return number
 
 
 def _csv(lines: list[str], source: str | None, warnings: list[str]) -> dict[str, Any]:

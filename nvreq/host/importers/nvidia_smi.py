@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any, NoReturn
 from xml.parsers import expat
 
+from nvreq.digits import uint
 from nvreq.errors import ProfileError
 from nvreq.host.importers._build import build_profile
 from nvreq.host.profile import HostProfile
@@ -20,11 +21,11 @@ __all__ = ["MAX_XML_BYTES", "parse_compute_caps", "parse_gpu_list", "parse_nvidi
 #: ``nvidia-smi -q -x`` input is at most 16 MiB.
 MAX_XML_BYTES = 16 << 20
 
-_MIB = re.compile(r"(\d+)\s*MiB")
-_MAJOR_MINOR = re.compile(r"\d+\.\d+")
+_MIB = re.compile(r"([0-9]+)\s*MiB")
+_MAJOR_MINOR = re.compile(r"[0-9]+\.[0-9]+")
 _MIG_MODES = {"enabled": "enabled", "disabled": "disabled", "n/a": "unsupported"}
-_GPU_LINE = re.compile(r"GPU\s+(\d+):.*\(UUID:\s*(GPU-[^)\s]+)\)")
-_MIG_LINE = re.compile(r"MIG\s+(\S+)\s+Device\s+(\d+):\s*\(UUID:\s*(MIG-[^)\s]+)\)")
+_GPU_LINE = re.compile(r"GPU\s+([0-9]+):.*\(UUID:\s*(GPU-[^)\s]+)\)")
+_MIG_LINE = re.compile(r"MIG\s+(\S+)\s+Device\s+([0-9]+):\s*\(UUID:\s*(MIG-[^)\s]+)\)")
 
 
 class _Forbidden(Exception):
@@ -67,12 +68,12 @@ def _value(element: ET.Element | None, path: str) -> str | None:
 def _mib(element: ET.Element, path: str) -> int | None:
     text = _value(element, path)
     match = _MIB.fullmatch(text) if text else None
-    return int(match.group(1)) if match else None
+    return uint(match.group(1), 2**64 - 1) if match else None
 
 
 def _int(element: ET.Element, path: str) -> int | None:
     text = _value(element, path)
-    return int(text) if text and text.isascii() and text.isdigit() else None
+    return uint(text, 2**32 - 1) if text else None
 
 
 def parse_nvidia_smi_xml(data: bytes | str, *, source: str | None = None,
@@ -144,11 +145,11 @@ def parse_compute_caps(text: str, *, source: str | None = None) -> dict[int, str
         if not line.strip() or line.strip().lower().startswith("index"):
             continue
         fields = [f.strip() for f in line.split(",")]
-        if (len(fields) != 2 or not fields[0].isascii() or not fields[0].isdigit()
-                or not _MAJOR_MINOR.fullmatch(fields[1])):
+        index = uint(fields[0], 2**32 - 1) if len(fields) == 2 else None
+        if index is None or not _MAJOR_MINOR.fullmatch(fields[1]):
             raise ProfileError("Expected 'index, compute_cap' such as '0, 9.0'", source=source,
                                line=number)
-        caps[int(fields[0])] = fields[1]
+        caps[index] = fields[1]
     return caps
 
 
@@ -164,10 +165,11 @@ def parse_gpu_list(text: str, *, source: str | None = None) -> dict[int, dict[st
         if not line.strip():
             continue
         gpu, mig = _GPU_LINE.match(line.strip()), _MIG_LINE.match(line.strip())
-        if gpu:
-            current = gpus.setdefault(int(gpu.group(1)), {"uuid": gpu.group(2), "mig": {}})
-        elif mig and current is not None:
-            current["mig"][int(mig.group(2))] = {"uuid": mig.group(3), "profile": mig.group(1)}
+        index = uint((gpu or mig).group(1 if gpu else 2), 2**32 - 1) if gpu or mig else None
+        if gpu and index is not None:
+            current = gpus.setdefault(index, {"uuid": gpu.group(2), "mig": {}})
+        elif mig and current is not None and index is not None:
+            current["mig"][index] = {"uuid": mig.group(3), "profile": mig.group(1)}
         else:
             raise ProfileError("Expected an nvidia-smi -L line ('GPU 0: … (UUID: GPU-…)' or "
                                "'MIG 1g.5gb Device 0: (UUID: MIG-…)')", source=source,
