@@ -6,7 +6,7 @@ import sys
 
 from nvreq.errors import InputError
 
-__all__ = ["read_capped", "read_head"]
+__all__ = ["read_capped", "read_head", "text_lines"]
 
 
 def _size(limit: int) -> str:
@@ -37,3 +37,17 @@ def read_capped(path: str, limit: int, *, what: str = "file") -> bytes:
     if len(data) > limit:
         raise InputError(f"{what} {path} is larger than {_size(limit)}")
     return data
+
+
+def text_lines(text: str) -> list[str]:
+    """``text`` cut into lines as Go's ``bufio.ScanLines`` cuts them (docker's ``--env-file``, the
+    toolkit's files): at ``\\n`` only, one ``\\r`` before it dropped, a leading UTF-8 BOM removed.
+    ``str.splitlines`` also cuts at ``\\v``, ``\\f``, ``\\x85``, ``\\u2028``: they stay.
+
+    >>> text_lines("\\ufeffA=1\\r\\nB=2\\x85C=3\\n")
+    ['A=1', 'B=2\\x85C=3']
+    """
+    lines = text.removeprefix("\ufeff").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]

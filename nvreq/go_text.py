@@ -90,12 +90,12 @@ class _Lines:
         return line[:-1] if line.endswith(b"\r") and self.next == len(self.raw) else line
 
     def rest(self) -> str:
-        return b"".join(self.raw[self.next:]).decode()
+        return b"".join(self.raw[self.next:]).decode("utf-8", "surrogateescape")
 
 
 def read_csv_record(text: str) -> tuple[list[str], str]:
     """The first record of ``text`` as Go's ``encoding/csv`` reads it, and the unread rest."""
-    lines = _Lines(text.encode())
+    lines = _Lines(text.encode("utf-8", "surrogateescape"))
     line = lines.read()
     while line is not None and line in (b"", b"\n"):
         line = lines.read()
@@ -115,7 +115,7 @@ def read_csv_record(text: str) -> tuple[list[str], str]:
             fld = line[:i] if i >= 0 else line.removesuffix(b"\n")
             if (j := fld.find(b'"')) >= 0:
                 raise fail(lines.number, col + j, 'bare " in non-quoted-field')
-            fields.append(fld.decode())
+            fields.append(fld.decode("utf-8", "surrogateescape"))
             if i < 0:
                 return fields, lines.rest()
             line, col = line[i + 1:], col + i + 1
@@ -133,10 +133,10 @@ def read_csv_record(text: str) -> tuple[list[str], str]:
                     continue
                 if line.startswith(b","):
                     line, col = line[1:], col + 1
-                    fields.append(buf.decode())
+                    fields.append(buf.decode("utf-8", "surrogateescape"))
                     break
                 if line in (b"", b"\n"):
-                    fields.append(buf.decode())
+                    fields.append(buf.decode("utf-8", "surrogateescape"))
                     return fields, lines.rest()
                 raise fail(lines.number, col - 1, 'extraneous or missing " in quoted-field')
             if not line:

@@ -8,7 +8,7 @@ import sys
 
 from nvreq import jsontext
 from nvreq.errors import InputError, NvreqError
-from nvreq.files import read_capped
+from nvreq.files import read_capped, text_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -61,9 +61,14 @@ def _no_host(exc: Exception) -> Exception:
 
 
 def read_env_file(path: str) -> list[str]:
-    """An env file: ``KEY=VALUE`` lines (blank and ``#`` lines skipped), or a JSON list/object."""
+    """An env file as ``docker run --env-file`` reads it: ``KEY=VALUE`` lines (a leading BOM, CR
+    before LF, leading blanks, blank and ``#`` lines dropped), or a JSON list/object."""
     raw = read_capped(path, MAX_ENV_FILE_BYTES, what="env file")
-    text = raw.decode("utf-8", "surrogateescape")
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError(f"env file {path} contains invalid UTF-8 bytes at line {line}") from None
     stripped = text.lstrip()
     if stripped.startswith(("[", "{")):
         try:
@@ -78,10 +83,10 @@ def read_env_file(path: str) -> list[str]:
         raise InputError(f"env file {path}: expected a JSON list of \"KEY=VALUE\" strings or an "
                          "object of strings")
     entries = []
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        entries.append(line)
+    for line in text_lines(text):
+        line = line.lstrip()
+        if line and not line.startswith("#"):
+            entries.append(line)
     return entries
 
 

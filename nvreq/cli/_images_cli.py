@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from nvreq.errors import InputError
-from nvreq.files import read_capped
+from nvreq.files import read_capped, text_lines
 from nvreq.tables import table_lines
 
 TYPE_CHECKING = False
@@ -84,7 +84,7 @@ def image_refs(args: argparse.Namespace, positional: Sequence[str]) -> list[str]
     if source:
         text = read_capped(source, MAX_IMAGES_FROM_BYTES, what="--images-from").decode(
             "utf-8", "replace")
-        for line in text.splitlines():
+        for line in text_lines(text):
             line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
             if line:
                 refs.append(line)

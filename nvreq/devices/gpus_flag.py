@@ -12,6 +12,7 @@ from typing import Any
 from nvreq._frozen import field, frozen
 from nvreq.errors import InputError
 from nvreq.go_text import GoCsvError, atoi, csv_field, go_quote, read_csv_record
+from nvreq.host.schema import MAX_GPUS
 from nvreq.require.versions import version_at_least
 
 __all__ = [
@@ -29,6 +30,9 @@ NVIDIA_DRIVER_CAPABILITY_SET = frozenset(
     {"gpu", "nvidia", "compute", "compat32", "graphics", "utility", "video", "display"})
 _NVIDIA_CAPS = ("compute", "compat32", "graphics", "utility", "video", "display")
 _MAX_VALUE, _MAX_FIELDS, _MAX_FLAGS = 4096, 64, 16
+#: indices past every host's last GPU: the runtime fails at the first index a host lacks, so a
+#: longer list (count=2147483647) changes nothing but the time and memory it takes
+_MAX_LISTED = MAX_GPUS + 1
 
 
 class GpusFlagError(InputError):
@@ -115,7 +119,7 @@ class DeviceRequest:
         if self.device_ids:
             return ",".join(self.device_ids)
         if self.count > 0:
-            return ",".join(str(i) for i in range(self.count))
+            return ",".join(str(i) for i in range(min(self.count, _MAX_LISTED)))
         if self.count < 0:
             return "all"
         version = _daemon_version(docker)
@@ -148,7 +152,7 @@ class DeviceRequest:
             return tuple(d if "=" in d else f"nvidia.com/gpu={d}" for d in self.device_ids)
         if self.count < 0:
             return ("nvidia.com/gpu=all",)
-        return tuple(f"nvidia.com/gpu={i}" for i in range(self.count))
+        return tuple(f"nvidia.com/gpu={i}" for i in range(min(self.count, _MAX_LISTED)))
 
 
 def _daemon_version(docker: Mapping[str, Any] | str | None) -> str | None:
@@ -168,7 +172,7 @@ def parse_gpus_flag(value: str, *, cli_version: str | None = None) -> DeviceRequ
     >>> parse_gpus_flag("device=0,2")
     <DeviceRequest('count=2,device=0')>
     """
-    if len(value.encode()) > _MAX_VALUE:
+    if len(value.encode("utf-8", "surrogateescape")) > _MAX_VALUE:
         raise InputError(f"--gpus value is longer than {_MAX_VALUE} bytes")
     try:
         return _parse(value, old_text=not version_at_least(cli_version, 28, 1))
@@ -278,6 +282,10 @@ def plan_gpus_flags(image_env: Sequence[str] | Mapping[str, str], values: str | 
         hook = hook or injected
         if req.count == 0 and not req.device_ids:
             notes.append(_count_zero_note(version))
+        if req.count > _MAX_LISTED:
+            notes.append(f"count={req.count}: the daemon lists that many GPU indices; no host "
+                         f"has more than {MAX_GPUS} GPUs, so the first {_MAX_LISTED} decide the "
+                         "verdict and only they are listed")
         if req.ignored_text:
             notes.append(f"docker reads only the first line of a --gpus value; ignored: "
                          f"{req.ignored_text!r}")

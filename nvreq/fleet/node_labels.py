@@ -199,7 +199,7 @@ def profile_from_labels(name: str, labels: Mapping[str, str],
     if migs:
         devices = [{"index": j, "profile": p, **({"memory_mib": memory} if strategy == "single"
                                                  and memory is not None else {})}
-                   for p, n in migs for j in range(n)][:64]
+                   for p, n in migs for j in range(min(n, 64))][:64]
         for j, d in enumerate(devices):
             d["index"] = j
         notes.append(f"MIG {strategy}: {len(devices)} MIG devices on one GPU as modelled; "

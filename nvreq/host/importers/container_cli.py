@@ -10,6 +10,7 @@ from typing import Any
 
 from nvreq.digits import is_digits, uint
 from nvreq.errors import ProfileError
+from nvreq.files import text_lines
 from nvreq.host.importers._build import build_profile
 from nvreq.host.profile import HostProfile
 
@@ -31,7 +32,7 @@ def parse_container_cli_info(text: str, *, source: str | None = None) -> HostPro
     >>> p.driver, p.cuda, p.gpus[0].brand, p.gpus[0].pci_bus_id
     ('550.54.15', '12.4', 'Nvidia', '00000000:3B:00.0')
     """
-    lines = text.splitlines()
+    lines = text_lines(text)
     first = next((line.strip() for line in lines if line.strip()), "")
     warnings: list[str] = []
     if first.startswith(_DRIVER_HEADER) or first.startswith("Device Index,"):

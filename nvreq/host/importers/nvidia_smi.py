@@ -13,6 +13,7 @@ from xml.parsers import expat
 
 from nvreq.digits import uint
 from nvreq.errors import ProfileError
+from nvreq.files import text_lines
 from nvreq.host.importers._build import build_profile
 from nvreq.host.profile import HostProfile
 
@@ -39,6 +40,8 @@ def _refuse(*_: Any) -> NoReturn:
 def _parse_xml(data: bytes | str, source: str | None) -> ET.Element:
     if len(data) > MAX_XML_BYTES:
         raise ProfileError("nvidia-smi XML is larger than 16 MiB", source=source)
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -141,7 +144,7 @@ def parse_compute_caps(text: str, *, source: str | None = None) -> dict[int, str
     {0: '9.0', 1: '8.6'}
     """
     caps: dict[int, str] = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text_lines(text), 1):
         if not line.strip() or line.strip().lower().startswith("index"):
             continue
         fields = [f.strip() for f in line.split(",")]
@@ -161,7 +164,7 @@ def parse_gpu_list(text: str, *, source: str | None = None) -> dict[int, dict[st
     """
     gpus: dict[int, dict[str, Any]] = {}
     current: dict[str, Any] | None = None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text_lines(text), 1):
         if not line.strip():
             continue
         gpu, mig = _GPU_LINE.match(line.strip()), _MIG_LINE.match(line.strip())
