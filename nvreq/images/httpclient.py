@@ -15,7 +15,7 @@ from nvreq.images.errors import ContentTooLarge, TransportError
 from nvreq.images.netpolicy import is_loopback, no_proxy_matches, tls_context
 from nvreq.images.probe import speaks_tls
 from nvreq.images.urls import split_url
-from nvreq.images.wire import BodyTooLarge, Connection, PeerClosed, connect
+from nvreq.images.wire import BodyTooLarge, Connection, Deadline, PeerClosed, connect
 
 __all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "Credential", "Http", "Origin", "Response",
            "origin_of"]
@@ -75,8 +75,10 @@ class Http:
 
     def __init__(self, *, timeout: float = 120.0, insecure: Collection[str] = (),
                  log: Callable[[str], None] | None = None) -> None:
-        self.deadline = time.monotonic() + timeout
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout
         self.timeout = timeout
+        self._every_op = Deadline(self.deadline, READ_TIMEOUT)
         self.insecure = frozenset(insecure)
         self.log = log
         self.warnings: list[str] = []
@@ -163,7 +165,7 @@ class Http:
                 self._conns[key] = conn
             target = url.split("#", 1)[0] if conn.absolute else path
             try:
-                conn.sock.settimeout(self._remaining(READ_TIMEOUT))
+                self._remaining(READ_TIMEOUT)
                 status, pairs = conn.send(method, target, headers, body)
             except (PeerClosed, BrokenPipeError, ConnectionResetError) as exc:
                 self._drop(key)
@@ -172,8 +174,7 @@ class Http:
                 raise TransportError(f"connection to {where} lost: {_reason(exc)}") from None
             except TimeoutError:
                 self._drop(key)
-                raise TransportError(f"timed out waiting for {where} ({method} "
-                                     f"{_strip(url)})") from None
+                raise self._late(f"waiting for {where} ({method} {_strip(url)})") from None
             except OSError as exc:
                 self._drop(key)
                 raise TransportError(f"bad response from {where}: {_reason(exc)}") from None
@@ -201,7 +202,7 @@ class Http:
                                   f"{announced}") from None
         except TimeoutError:
             self._drop(key)
-            raise TransportError(f"timed out reading from {where} ({_strip(url)})") from None
+            raise self._late(f"reading from {where} ({_strip(url)})") from None
         except OSError as exc:
             self._drop(key)
             raise TransportError(f"reading from {where} failed: {_reason(exc)}") from None
@@ -216,9 +217,9 @@ class Http:
         if scheme == "https":
             ctx = tls_context(f"{host}:{port}" if port != 443 else host, verify=verify)
         try:
-            return connect(host, port, timeout, tls=ctx, proxy=proxy)
+            return connect(host, port, timeout, tls=ctx, proxy=proxy, deadline=self._every_op)
         except TimeoutError:
-            raise TransportError(f"timed out connecting to {host}:{port}") from None
+            raise self._late(f"connecting to {host}:{port}") from None
         except OSError as exc:
             verify_message = getattr(exc, "verify_message", None)
             if verify_message is not None:
@@ -234,6 +235,14 @@ class Http:
             raise TransportError(f"timed out: the image read took longer than {self.timeout:g} s "
                                  "(--timeout)")
         return min(cap, left)
+
+    def _late(self, doing: str) -> TransportError:
+        """The error for a socket operation that ran out of time: elapsed time and endpoint."""
+        elapsed = time.monotonic() - self.started
+        limit = (f"the whole read is limited to {self.timeout:g} s (--timeout)"
+                 if elapsed >= self.timeout - 0.05 else
+                 f"no byte came for {READ_TIMEOUT:g} s")
+        return TransportError(f"timed out after {elapsed:.1f} s {doing}: {limit}")
 
     def _drop(self, key: tuple[str, str, int, bool]) -> None:
         conn = self._conns.pop(key, None)

@@ -7,15 +7,19 @@ CONNECT tunnels; ``http.client`` would also import the ``email`` package (about 
 
 from __future__ import annotations
 
+import io
 import socket
+import time
+
+from nvreq.digits import is_digits, uint
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
     from typing import Any, BinaryIO
 
-__all__ = ["MAX_HEADERS", "BodyTooLarge", "Connection", "PeerClosed", "ProtocolError", "connect",
-           "open_socket"]
+__all__ = ["MAX_HEADERS", "BodyTooLarge", "Connection", "Deadline", "PeerClosed", "ProtocolError",
+           "connect", "open_socket"]
 
 MAX_HEADERS = 64 << 10
 _NO_BODY = frozenset({204, 304})
@@ -27,6 +31,43 @@ class ProtocolError(OSError):
 
 class PeerClosed(ConnectionResetError):
     """The peer closed the connection before sending any response byte (retryable once)."""
+
+
+class Deadline:
+    """A point in time every socket operation of a read must finish by, and the longest a single
+    operation may wait: a peer that drips one byte a second cannot stretch the read past it."""
+
+    __slots__ = ("at", "idle")
+
+    def __init__(self, at: float = float("inf"), idle: float | None = None) -> None:
+        self.at, self.idle = at, idle
+
+    def arm(self, sock: socket.socket) -> None:
+        """Set ``sock``'s timeout to what is left; ``TimeoutError`` when nothing is."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline passed")
+        if self.idle is not None or left != float("inf"):
+            sock.settimeout(min(left, self.idle) if self.idle is not None else left)
+
+
+class _TimedIO(io.RawIOBase):
+    """The socket's reads, each armed with the connection's deadline first."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
+        super().__init__()
+        self.sock, self.deadline = sock, deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self.deadline.arm(self.sock)
+        return self.sock.recv_into(buffer)
+
+
+def _reader(sock: socket.socket, deadline: Deadline) -> io.BufferedReader:
+    return io.BufferedReader(_TimedIO(sock, deadline))
 
 
 class BodyTooLarge(Exception):
@@ -61,15 +102,19 @@ def _resolvable(host: str) -> Any:
 
 
 def connect(host: str, port: int, timeout: float, *, tls: ssl.SSLContext | None = None,
-            proxy: tuple[str, int, dict[str, str]] | None = None) -> Connection:
-    """Open a connection (through a CONNECT tunnel when ``proxy`` is given with ``tls``)."""
+            proxy: tuple[str, int, dict[str, str]] | None = None,
+            deadline: Deadline | None = None) -> Connection:
+    """Open a connection (through a CONNECT tunnel when ``proxy`` is given with ``tls``); the
+    tunnel and the TLS handshake finish within ``timeout`` seconds in all."""
     peer_host, peer_port = (proxy[0], proxy[1]) if proxy else (host, port)
     sock = open_socket(peer_host, peer_port, timeout)
+    setup = Deadline(time.monotonic() + timeout)
     try:
         if proxy and tls is not None:
-            _tunnel(sock, host, port, proxy[2])
+            _tunnel(sock, host, port, proxy[2], setup)
         if tls is not None:
-            sock = tls.wrap_socket(sock, server_hostname=host)
+            sock = _handshake(tls.wrap_socket(sock, server_hostname=host,
+                                              do_handshake_on_connect=False), setup)
     except BaseException:
         sock.close()
         raise
@@ -77,15 +122,36 @@ def connect(host: str, port: int, timeout: float, *, tls: ssl.SSLContext | None 
     default = 443 if tls is not None else 80
     return Connection(sock, authority if port == default else f"{authority}:{port}",
                       absolute=bool(proxy and tls is None),
-                      extra=proxy[2] if proxy and tls is None else {})
+                      extra=proxy[2] if proxy and tls is None else {}, deadline=deadline)
 
 
-def _tunnel(sock: socket.socket, host: str, port: int, headers: dict[str, str]) -> None:
+def _handshake(sock: ssl.SSLSocket, deadline: Deadline) -> ssl.SSLSocket:
+    """The TLS handshake, non-blocking, so that a dripping peer cannot stretch it."""
+    import select
+    import ssl
+
+    sock.setblocking(False)
+    while True:
+        try:
+            sock.do_handshake()
+            return sock
+        except ssl.SSLWantReadError:
+            wanted: tuple[list[ssl.SSLSocket], list[ssl.SSLSocket]] = ([sock], [])
+        except ssl.SSLWantWriteError:
+            wanted = ([], [sock])
+        left = deadline.at - time.monotonic()
+        if left <= 0 or not any(select.select(*wanted, [], left)):
+            raise TimeoutError("TLS handshake timed out")
+
+
+def _tunnel(sock: socket.socket, host: str, port: int, headers: dict[str, str],
+            deadline: Deadline) -> None:
     authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
+    deadline.arm(sock)
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-    reader = sock.makefile("rb")
+    reader = _reader(sock, deadline)
     status, _ = _read_head(reader)
     if status != 200:
         raise ProtocolError(f"proxy refused the tunnel ({status})")
@@ -95,12 +161,13 @@ class Connection:
     """One keep-alive connection; ``closed`` once the peer or a protocol rule ends it."""
 
     def __init__(self, sock: socket.socket, authority: str, *, absolute: bool = False,
-                 extra: dict[str, str] | None = None) -> None:
+                 extra: dict[str, str] | None = None, deadline: Deadline | None = None) -> None:
         self.sock = sock
         self.authority = authority
         self.absolute = absolute
         self.extra = extra or {}
-        self.reader = sock.makefile("rb")
+        self.deadline = deadline or Deadline()
+        self.reader = _reader(sock, self.deadline)
         self.closed = False
         self.used = False
         self._method, self._status = "GET", 0
@@ -122,6 +189,7 @@ class Connection:
         data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
         reused, self.used = self.used, True
         try:
+            self.deadline.arm(self.sock)
             self.sock.sendall(data)
             status, pairs = _read_head(self.reader)
         except PeerClosed:
@@ -143,11 +211,11 @@ class Connection:
             return self._chunked(limit)
         length = headers.get("content-length")
         if length is not None:
-            if not length.strip().isdigit():
+            if not is_digits(length.strip()):
                 raise ProtocolError(f"bad Content-Length {length[:20]!r}")
-            size = int(length)
-            if size > limit:
-                raise BodyTooLarge(size)
+            size = uint(length.strip(), limit)
+            if size is None:
+                raise BodyTooLarge(uint(length.strip(), 2**63 - 1))
             data = self.reader.read(size)
             if len(data) != size:
                 raise ProtocolError("connection closed inside the body")
@@ -163,13 +231,18 @@ class Connection:
         total = 0
         while True:
             line = self.reader.readline(1026)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise ProtocolError("bad chunk size") from None
+            digits = line.split(b";", 1)[0].strip().decode("latin-1")
+            if not is_digits(digits, 16):
+                raise ProtocolError("bad chunk size")
+            size = uint(digits, limit - total, 16)
+            if size is None:
+                raise BodyTooLarge(None)
             if size == 0:
-                while self.reader.readline(8194) not in (b"\r\n", b"\n", b""):
-                    pass
+                trailers = 0
+                while (line := self.reader.readline(8194)) not in (b"\r\n", b"\n", b""):
+                    trailers += len(line)
+                    if trailers > MAX_HEADERS:
+                        raise ProtocolError("chunked trailers larger than 64 KiB")
                 return b"".join(parts)
             total += size
             if total > limit:
@@ -181,26 +254,30 @@ class Connection:
 
 
 def _read_head(reader: BinaryIO) -> tuple[int, list[tuple[str, str]]]:
+    """The status and headers of the final response (1xx interim responses skipped); all the
+    heads together are capped at ``MAX_HEADERS`` bytes."""
     readline = reader.readline
-    line = readline(8194)
-    if not line:
-        raise PeerClosed("closed before responding")
-    parts = line.decode("latin-1").split(None, 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
-        raise ProtocolError(f"not an HTTP/1.x response: {line[:40]!r}")
-    status, pairs, total = int(parts[1]), [], 0
+    total = 0
     while True:
         line = readline(8194)
-        total += len(line)
-        if total > MAX_HEADERS:
-            raise ProtocolError("response headers larger than 64 KiB")
-        if line in (b"\r\n", b"\n"):
-            break
         if not line:
-            raise ProtocolError("connection closed inside the headers")
-        name, sep, value = line.decode("latin-1").partition(":")
-        if sep:
-            pairs.append((name.strip(), value.strip()))
-    if 100 <= status < 200:
-        return _read_head(reader)
-    return status, pairs
+            raise PeerClosed("closed before responding")
+        parts = line.decode("latin-1").split(None, 2)
+        if (len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not is_digits(parts[1])
+                or len(parts[1]) != 3):
+            raise ProtocolError(f"not an HTTP/1.x response: {line[:40]!r}")
+        status, pairs = int(parts[1]), []
+        while True:
+            line = readline(8194)
+            total += len(line)
+            if total > MAX_HEADERS:
+                raise ProtocolError("response headers larger than 64 KiB")
+            if line in (b"\r\n", b"\n"):
+                break
+            if not line:
+                raise ProtocolError("connection closed inside the headers")
+            name, sep, value = line.decode("latin-1").partition(":")
+            if sep:
+                pairs.append((name.strip(), value.strip()))
+        if not 100 <= status < 200:
+            return status, pairs
