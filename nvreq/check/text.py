@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nvreq._lazy import door
 from nvreq.devices.select import render_device_table
+from nvreq.redact import redact_env
 from nvreq.require.semantics import AlternativeOutcome, ClauseOutcome, Verdict
 from nvreq.tables import table_lines
 
@@ -119,11 +120,14 @@ def render(report: Renderable) -> str:
                                              if report.reason else "")]
     image = report.image
     if image is not None:
+        entries, redacted = redact_env(image.env)
         lines.append(f"image: {image.reference} @ {image.digest or 'no digest'} "
                      f"({image.platform})")
         lines.extend(f"  {_short(entry, 160)}" + (f" ({len(entry)} characters; --json shows all)"
                                                    if len(entry) > 160 else "")
-                     for entry in image.env)
+                     for entry in entries)
+        if redacted:
+            lines.append(f"  (values hidden as secrets: {', '.join(redacted)})")
     lines += [_host_line(report),
              f"mode: {report.mode}, semantics: {report.semantics} "
              f"(toolkit behaviour {report.toolkit_behaviour})"]

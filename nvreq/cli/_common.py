@@ -67,8 +67,8 @@ def read_env_file(path: str) -> list[str]:
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputError(f"env file {path} contains invalid UTF-8 bytes at line {line}") from None
+        bad = raw[:exc.start].count(b"\n") + 1
+        raise InputError(f"env file {path} contains invalid UTF-8 bytes at line {bad}") from None
     stripped = text.lstrip()
     if stripped.startswith(("[", "{")):
         try:

@@ -40,7 +40,7 @@ def add_image_arguments(parser: argparse.ArgumentParser, *, many: bool = False) 
     group.add_argument("--insecure-registry", action="append", default=[], metavar="HOST[:PORT]",
                        help="allow unverified TLS, then plain http, for this registry "
                             "(repeatable)")
-    group.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+    group.add_argument("--timeout", type=_seconds, default=120.0, metavar="SECONDS",
                        help="limit for reading one image, auth and redirects included "
                             "(default 120)")
     group.add_argument("--authfile", metavar="FILE",
@@ -56,8 +56,30 @@ def add_image_arguments(parser: argparse.ArgumentParser, *, many: bool = False) 
     if many:
         group.add_argument("--images-from", metavar="FILE",
                            help="read image references from FILE, one per line ('-' = stdin)")
-        group.add_argument("--jobs", type=int, default=8, metavar="N",
+        group.add_argument("--jobs", type=_positive, default=8, metavar="N",
                            help="images read at once (default 8)")
+
+
+def _positive(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    from nvreq.digits import uint
+
+    value = uint(text.strip(), 1 << 16)
+    if not value:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {1 << 16}, got "
+                                         f"{text[:20]!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above 0 (``nan`` would never time out)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 1e9:
+        raise argparse.ArgumentTypeError(f"expected seconds above 0, got {text[:20]!r}")
+    return value
 
 
 def image_options(args: argparse.Namespace, *, host_platform: str | None = None
@@ -116,12 +138,16 @@ def read_all(refs: Sequence[str], options: dict[str, Any], *, jobs: int = 8,
     return results
 
 
-def shown_env(env: Sequence[str], show_all: bool) -> tuple[list[str], int]:
-    """The entries nvreq evaluates (``NVIDIA_*``, ``CUDA_VERSION``), and how many are hidden."""
+def shown_env(env: Sequence[str], show_all: bool) -> tuple[list[str], int, list[str]]:
+    """The entries to print: those nvreq evaluates (``NVIDIA_*``, ``CUDA_VERSION``) or, with
+    ``show_all``, every one, secret values redacted; how many are left out; the redacted names."""
+    from nvreq.redact import redact_env
+
     if show_all:
-        return list(env), 0
+        entries, redacted = redact_env(env)
+        return entries, 0, redacted
     shown = [e for e in env if e.startswith(_EVALUATED_PREFIX) or e.split("=", 1)[0] in _EVALUATED]
-    return shown, len(env) - len(shown)
+    return shown, len(env) - len(shown), []
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

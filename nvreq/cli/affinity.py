@@ -9,9 +9,16 @@ import sys
 from typing import Any
 
 from nvreq import jsontext
-from nvreq.cli._envs import add_env_options, labelled_envs
+from nvreq.cli._envs import LabelledEnv, add_env_options, labelled_envs
 from nvreq.errors import InputError
 from nvreq.files import read_capped
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from nvreq.fleet.kubernetes import Affinity
+
+#: the architectures of Kubernetes GPU nodes an image is read for when no --platform is given
+PROBED_PLATFORMS = ("linux/amd64", "linux/arm64")
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -102,15 +109,40 @@ def _existing(path: str) -> dict[str, Any]:
     return data
 
 
+def _affinity(env: LabelledEnv, args: argparse.Namespace, options: dict[str, Any]) -> Affinity:
+    """One image's affinity: with ``--platform``, for that architecture's nodes only; for an
+    image whose architectures need different things, per-architecture terms."""
+    from nvreq.errors import InputError
+    from nvreq.fleet.kubernetes import node_affinity, per_architecture
+
+    max_terms = int(options["max_terms"])
+    if args.platform and args.images:
+        arch = args.platform.split("/")[1] if "/" in args.platform else args.platform
+        return per_architecture({arch: node_affinity(env.env, **options)}, max_terms)
+    found = {p.split("/")[1]: e for p, e in env.per_platform.items() if isinstance(e, list)}
+    if len(found) < 2:
+        return node_affinity(env.env, **options)
+    each: dict[str, Affinity | InputError] = {}
+    for arch, entries in found.items():
+        try:
+            each[arch] = node_affinity(entries, **options)
+        except InputError as exc:
+            each[arch] = exc
+    first = next(iter(each.values()))
+    if not isinstance(first, InputError) and all(a == first for a in each.values()):
+        return first
+    return per_architecture(each, max_terms)
+
+
 def run(args: argparse.Namespace) -> int:
     """Translate and print; exit 2 when no affinity can be given."""
-    from nvreq.fleet.kubernetes import and_existing, node_affinity, to_yaml
+    from nvreq.fleet.kubernetes import and_existing, to_yaml
 
-    envs = labelled_envs(args)
+    envs = labelled_envs(args, () if args.platform else PROBED_PLATFORMS)
     if len(envs) > 1:
         raise InputError("nvreq affinity takes one image or one environment")
     options = _options(args)
-    affinity = node_affinity(next(iter(envs.values())), **options)
+    affinity = _affinity(next(iter(envs.values())), args, options)
     for note in affinity.notes:
         print(f"nvreq: note: {note}", file=sys.stderr)
     data = affinity.to_dict()

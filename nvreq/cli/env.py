@@ -32,13 +32,14 @@ def run(args: argparse.Namespace) -> int:
     from nvreq.images import read_image
 
     info = read_image(args.image, **image_options(args))
-    env, hidden = shown_env(info.env, args.all)
+    env, hidden, redacted = shown_env(info.env, args.all)
     for warning in info.warnings:
         print(f"nvreq: warning: {warning}", file=sys.stderr)
     if args.json:
         doc = info.details()
         doc["env"] = env
         doc["hidden"] = hidden
+        doc["redacted"] = redacted
         print(json.dumps(doc, indent=2))
         return 0
     rows = [("image", info.reference), ("resolved", info.resolved),
@@ -59,4 +60,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {entry}" + (f"    # {origin}" if origin else ""))
     if hidden:
         print(f"  ({hidden} other variable{'s' * (hidden != 1)}; --all shows them)")
+    if redacted:
+        print(f"  (values hidden as secrets: {', '.join(redacted)})")
     return 0

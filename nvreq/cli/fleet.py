@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from nvreq.cli._envs import add_env_options, labelled_envs
+from nvreq.cli._envs import LabelledEnv, add_env_options, labelled_envs
 from nvreq.errors import InputError
 from nvreq.tables import table_lines
 
@@ -85,7 +85,7 @@ def _read(args: argparse.Namespace) -> FleetInput:
     return total
 
 
-def _evaluate(fleet: Fleet, envs: dict[str, list[str]]) -> dict[str, FleetResult]:
+def _evaluate(fleet: Fleet, envs: dict[str, LabelledEnv]) -> dict[str, FleetResult]:
     groups = max(1, fleet.group_count)
     progress = _Progress(len(envs) * groups if len(fleet) >= _PROGRESS_MIN else 0)
     results = {}
@@ -94,7 +94,8 @@ def _evaluate(fleet: Fleet, envs: dict[str, list[str]]) -> dict[str, FleetResult
             def report(done: int, _total: int, i: int = i, label: str = label) -> None:
                 progress(i * groups + done, label)
 
-            results[label] = fleet.evaluate(env, label=label, progress=report)
+            results[label] = fleet.evaluate(env.env, label=label, progress=report,
+                                            per_platform=env.per_platform)
     finally:
         progress.close()
     return results
@@ -194,10 +195,10 @@ def run(args: argparse.Namespace) -> int:
     from nvreq.cli._common import emit
     from nvreq.fleet.core import Fleet
 
-    envs = labelled_envs(args)
     data = _read(args)
     if not data.hosts:
         raise InputError(f"no GPU host to evaluate in {data.source}")
+    envs = labelled_envs(args, {profile.platform or "" for _, profile in data.hosts})
     fleet = Fleet(data.hosts, unknown=args.unknown, notes=data.notes)
     results = _evaluate(fleet, envs)
     for _, why in data.problems:

@@ -18,7 +18,7 @@ from nvreq._frozen import frozen, replace
 from nvreq.check.checker import check_env, contexts_for, gate
 from nvreq.check.collection import Collected, collect, environment
 from nvreq.check.report import Report, VerdictName
-from nvreq.errors import InputError, unknown_choice
+from nvreq.errors import InputError, NvreqError, unknown_choice
 from nvreq.host.profile import HostProfile
 from nvreq.require.compiled import CompiledRequirement, CompiledResult, context_key
 from nvreq.require.gosemver import behaviour_for
@@ -99,15 +99,17 @@ class _Snapshot:
 class FleetResult:
     """One image against the fleet: an outcome per group, and per host on demand."""
 
-    __slots__ = ("_env", "_snapshot", "_unknown", "label", "outcomes")
+    __slots__ = ("_env", "_per_platform", "_snapshot", "_unknown", "label", "outcomes")
 
     def __init__(self, label: str, outcomes: tuple[Outcome, ...], snapshot: _Snapshot,
-                 env: Env, unknown: Unknown) -> None:
+                 env: Env, unknown: Unknown,
+                 per_platform: Mapping[str, Env | NvreqError] | None = None) -> None:
         self.label = label
         self.outcomes = outcomes
         self._snapshot = snapshot
         self._env = env
         self._unknown = unknown
+        self._per_platform = per_platform or {}
 
     def __len__(self) -> int:
         return self._snapshot.size
@@ -158,7 +160,11 @@ class FleetResult:
         entry = self._snapshot.index.get(name)
         if entry is None or entry[1] >= self._snapshot.size:
             raise KeyError(name)
-        return check_env(self._env, self._snapshot.profiles[entry[0]], unknown=self._unknown)
+        profile = self._snapshot.profiles[entry[0]]
+        env = self._per_platform.get(profile.platform or "", self._env)
+        if isinstance(env, NvreqError):
+            raise env
+        return check_env(env, profile, unknown=self._unknown)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: counts, and per host its verdict and reasons."""
@@ -299,18 +305,32 @@ class Fleet:
             return self._snapshot
 
     def evaluate(self, env: Env, *, label: str = "env",
-                 progress: Callable[[int, int], None] | None = None) -> FleetResult:
-        """Every host's verdict on a container environment (mapping or ``KEY=VALUE`` entries)."""
+                 progress: Callable[[int, int], None] | None = None,
+                 per_platform: Mapping[str, Env | NvreqError] | None = None) -> FleetResult:
+        """Every host's verdict on a container environment (mapping or ``KEY=VALUE`` entries).
+
+        ``per_platform`` gives a multi-platform image's environment for each host platform
+        (``linux/arm64``), or the error reading that platform gave (an ``error`` verdict on
+        those hosts); hosts of other platforms, or of none, get ``env``.
+        """
         snapshot = self._snap()
         plan = _Plan(env, self._compile)
+        plans: dict[str, _Plan | NvreqError] = {
+            key: value if isinstance(value, NvreqError) else _Plan(value, self._compile)
+            for key, value in (per_platform or {}).items()}
         outcomes = []
         total = len(snapshot.profiles)
         for g, profile in enumerate(snapshot.profiles):
-            outcomes.append(self._outcome(plan, profile) if snapshot.counts[g] else Outcome(
-                "not-checked"))
+            chosen = plans.get(profile.platform or "", plan)
+            if not snapshot.counts[g]:
+                outcomes.append(Outcome("not-checked"))
+            elif isinstance(chosen, NvreqError):
+                outcomes.append(Outcome("error", str(chosen)))
+            else:
+                outcomes.append(self._outcome(chosen, profile))
             if progress is not None:
                 progress(g + 1, total)
-        return FleetResult(label, tuple(outcomes), snapshot, env, self.unknown)
+        return FleetResult(label, tuple(outcomes), snapshot, env, self.unknown, per_platform)
 
     def evaluate_many(self, envs: Mapping[str, Env]) -> dict[str, FleetResult]:
         """``evaluate`` for each labelled environment."""

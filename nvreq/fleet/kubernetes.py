@@ -21,14 +21,16 @@ from nvreq.errors import InputError, unknown_choice
 from nvreq.fleet.gfd_labels import CURRENT, GPU_PRODUCT, LabelSet, is_label_key
 from nvreq.fleet.selector import INT64_MAX, Match, Term, conjoin, simplify, term, term_expressions
 from nvreq.host.profile import HostProfile
-from nvreq.require.syntax import Clause, Requirement, ascii_lower
+from nvreq.require.syntax import PROBLEM_MESSAGES, Clause, Requirement, ascii_lower
 
-__all__ = ["BRAND_POLICIES", "DEFAULT_MAX_TERMS", "Affinity", "BrandPolicy", "and_existing",
-           "node_affinity", "requirements_affinity"]
+__all__ = ["ARCH_LABEL", "BRAND_POLICIES", "DEFAULT_MAX_TERMS", "Affinity", "BrandPolicy",
+           "and_existing", "node_affinity", "per_architecture", "requirements_affinity"]
 
 BrandPolicy = Literal["drop", "product-map", "label", "ignore"]
 BRAND_POLICIES: tuple[BrandPolicy, ...] = ("drop", "product-map", "label", "ignore")
 DEFAULT_MAX_TERMS = 128
+#: the node label Kubernetes sets to the node's GOARCH
+ARCH_LABEL = "kubernetes.io/arch"
 #: every brand token an image can name (libnvidia-container's names, lowercased)
 _TOKENS = tuple(sorted({name.lower() for name in BRAND_NAMES}))
 _NEGATE = {">=": "<", "<": ">=", ">": "<=", "<=": ">", "=": "!=", "!=": "="}
@@ -306,14 +308,57 @@ def requirements_affinity(requirements: Sequence[Requirement], *,
     if dnf == TRUE:
         return Affinity(None, (*notes, "the requirements constrain no label: no affinity"))
     if not dnf:
-        raise InputError(f"no node can satisfy these requirements under brand policy "
-                         f"{brand_policy}" + ("; brand clauses need --brand-label or --brand-map"
-                                              if brand_policy == "drop" else ""))
+        lenient = _translator("ignore", None, None, labels, max_terms, arch_uniform_label)
+        raise _nowhere([r for r in requirements if not lenient.requirement(r)]) or InputError(
+            f"no node can satisfy these requirements under brand policy {brand_policy}"
+            + ("; brand clauses need --brand-label or --brand-map"
+               if brand_policy == "drop" else ""))
     if len(dnf) > max_terms:
         raise translator.too_large(len(dnf))
     order = (*(k for k in (brand_label, GPU_PRODUCT) if k), *labels.cuda, *labels.driver,
              *labels.arch)
     return Affinity(tuple(dnf), notes, order)
+
+
+def _nowhere(failing: list[Requirement]) -> InputError | None:
+    """Why a requirement fails on every node whatever its brand, or None if none does."""
+    for req in failing:
+        bad = next((c for a in req.alternatives for c in a.clauses if c.problem is not None), None)
+        if bad is not None and bad.problem is not None:
+            return InputError(f"the requirement '{req}' is invalid ({PROBLEM_MESSAGES[bad.problem]}"
+                              f" in '{bad}'): the runtime fails it on every node")
+        return InputError(f"the requirement '{req}' holds on no node")
+    return None
+
+
+def per_architecture(affinities: Mapping[str, Affinity | InputError],
+                     max_terms: int = DEFAULT_MAX_TERMS) -> Affinity:
+    """One affinity for an image whose configs differ per architecture: each architecture's
+    terms with ``kubernetes.io/arch`` set to it; an architecture whose config no node can run
+    (an ``InputError``) gets no term.
+
+    >>> a = per_architecture({"amd64": Affinity(None), "arm64": InputError("no node")})
+    >>> [[e["values"] for e in t["matchExpressions"]] for t in a.node_selector_terms()]
+    [[['amd64']]]
+    """
+    terms: list[Term] = []
+    notes: list[str] = []
+    order: tuple[str, ...] = ()
+    for arch, affinity in sorted(affinities.items()):
+        if isinstance(affinity, InputError):
+            notes.append(f"{arch}: {affinity}; no {arch} node is admitted")
+            continue
+        arch_match = Match(ARCH_LABEL, values=frozenset((arch,)))
+        terms += [(arch_match, *t) for t in affinity.terms or [()]]
+        notes += [f"{arch}: {n}" for n in affinity.notes]
+        order = order or affinity.order
+    if not terms:
+        raise InputError("no node can run the image on any of its architectures: "
+                         + "; ".join(notes))
+    if len(terms) > max_terms:
+        raise InputError(f"{len(terms)} terms are needed for the image's architectures, more "
+                         f"than the limit of {max_terms} (--max-terms)")
+    return Affinity(tuple(terms), tuple(notes), (ARCH_LABEL, *order))
 
 
 def _translator(policy: BrandPolicy, brand_map: Mapping[str, str] | None,

@@ -52,9 +52,16 @@ class ImageInfo(Value):
         return f"<ImageInfo({self.resolved!r}, {self.platform!r}, {len(self.env)} env)>"
 
     def to_dict(self) -> dict[str, Any]:
-        """``{reference, digest, platform, env}`` for JSON reports."""
-        return {"reference": self.reference, "digest": self.digest, "platform": self.platform,
-                "env": list(self.env)}
+        """``{reference, digest, platform, env}`` for reports, secret values redacted; then
+        ``redacted``, the names of the variables whose values were hidden, when there are any."""
+        from nvreq.redact import redact_env
+
+        env, redacted = redact_env(self.env)
+        out: dict[str, Any] = {"reference": self.reference, "digest": self.digest,
+                               "platform": self.platform, "env": env}
+        if redacted:
+            out["redacted"] = redacted
+        return out
 
     def details(self) -> dict[str, Any]:
         """Every field, for ``nvreq env --json`` and debugging."""

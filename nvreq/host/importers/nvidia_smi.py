@@ -168,7 +168,8 @@ def parse_gpu_list(text: str, *, source: str | None = None) -> dict[int, dict[st
         if not line.strip():
             continue
         gpu, mig = _GPU_LINE.match(line.strip()), _MIG_LINE.match(line.strip())
-        index = uint((gpu or mig).group(1 if gpu else 2), 2**32 - 1) if gpu or mig else None
+        found = gpu.group(1) if gpu else mig.group(2) if mig else ""
+        index = uint(found, 2**32 - 1)
         if gpu and index is not None:
             current = gpus.setdefault(index, {"uuid": gpu.group(2), "mig": {}})
         elif mig and current is not None and index is not None:
