@@ -73,10 +73,15 @@ class DeviceSelection:
 
     @property
     def devices(self) -> tuple[str, ...]:
-        """Exposed GPUs then MIG devices in host order, by UUID (by index id when unknown)."""
+        """Exposed GPUs then MIG devices in host order, by UUID (by index id when unknown).
+
+        A MIG device's parent counts as a GPU device in legacy mode only: the CDI edits of the
+        other modes hold the parent's device node, not the GPU as a device.
+        """
         by_index = {g.index: g for g in self.gpus}
         by_index.update({g.index: g for g, _ in self.mig_devices})
-        gpus = [by_index[i].uuid or str(i) for i in self._exposed()]
+        exposed = self._exposed() if self.mode == "legacy" else sorted(g.index for g in self.gpus)
+        gpus = [by_index[i].uuid or str(i) for i in exposed]
         migs = sorted(self.mig_devices, key=lambda p: (p[0].index, p[1].index))
         return (*gpus, *(m.uuid or mig_label(g, m) for g, m in migs))
 
