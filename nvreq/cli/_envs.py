@@ -49,7 +49,14 @@ def _read(ref: str, args: argparse.Namespace, platform: str | None) -> list[str]
 
 
 def _image(ref: str, args: argparse.Namespace, platforms: tuple[str, ...]) -> LabelledEnv:
-    from nvreq.images.errors import PlatformMismatch, PlatformNotFound
+    from nvreq.errors import InputError
+
+    try:
+        import nvreq.images  # noqa: F401  (the reader, not only its errors, must load)
+        from nvreq.images.errors import PlatformMismatch, PlatformNotFound
+    except ImportError:
+        raise InputError(f"cannot read image {ref}: image reading is not available in this "
+                         "installation; give its environment with --env-file") from None
 
     if args.platform or not platforms:
         return LabelledEnv(_read(ref, args, None))

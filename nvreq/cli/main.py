@@ -113,6 +113,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run nvreq with ``argv`` and return the exit code (0, 1 or 2)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):
+        # argv and the environment carry bytes that are not UTF-8 as lone surrogates: print
+        # them as escapes (\udcff) rather than fail
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     # an option before the command (``--help``, ``--version``) is the top level's: build it all
     parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
