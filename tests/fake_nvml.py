@@ -44,12 +44,14 @@ class FakeGpu:
     uuid: Any = "GPU-5f2d9c1e-7a43-4b8e-9c0d-1e2f3a4b5c6d"
     bus_id: Any = "00000000:00:06.0"
     name: Any = "NVIDIA H200"
-    brand: int = 14
-    capability: tuple[int, int] = (9, 0)
+    brand: Any = 14
+    capability: Any = (9, 0)
     memory: int = 150754820096
     minor: int = 0
     mig_mode: tuple[int, int] = (0, 0)
     mig_slots: list[FakeMig | None] = field(default_factory=list)
+    #: what nvmlDeviceGetMaxMigDeviceCount says, when not len(mig_slots)
+    mig_count: Any = None
 
 
 @dataclass
@@ -57,11 +59,16 @@ class FakeNvml:
     """State of the fake: facts, and errors to raise as ``{(function, gpu or None): code}``."""
 
     driver: Any = "580.159.04"
-    cuda: int = 13000
+    cuda: Any = 13000
     gpus: list[FakeGpu] = field(default_factory=lambda: [FakeGpu()])
     errors: dict[tuple[str, int | None], int] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     calls: list[str] = field(default_factory=list)
+    #: exceptions other than NVMLError to raise, as ``{(function, gpu or None): exception}``
+    raises: dict[tuple[str, int | None], Exception] = field(default_factory=dict)
+    #: nvmlInit waits for this event (a hung driver) when set
+    hang: Any = None
+    count: Any = None
 
     def module(self) -> types.ModuleType:
         """The module to put in ``sys.modules['pynvml']``."""
@@ -77,12 +84,16 @@ class FakeNvml:
         for key in ((name, gpu), (name, None)):
             if key in self.errors:
                 raise NVMLError(self.errors[key])
+            if key in self.raises:
+                raise self.raises[key]
 
     def _gpu(self, handle: tuple[str, int]) -> FakeGpu:
         return self.gpus[handle[1]]
 
     def nvmlInit(self) -> None:
         self._check("nvmlInit")
+        if self.hang is not None:
+            self.hang.wait()
 
     def nvmlShutdown(self) -> None:
         self._check("nvmlShutdown")
@@ -97,7 +108,7 @@ class FakeNvml:
 
     def nvmlDeviceGetCount(self) -> int:
         self._check("nvmlDeviceGetCount")
-        return len(self.gpus)
+        return len(self.gpus) if self.count is None else self.count
 
     def nvmlDeviceGetHandleByIndex(self, i: int) -> tuple[str, int]:
         self._check("nvmlDeviceGetHandleByIndex", i)
@@ -135,7 +146,8 @@ class FakeNvml:
         return list(self._device("nvmlDeviceGetMigMode", handle).mig_mode)
 
     def nvmlDeviceGetMaxMigDeviceCount(self, handle: Any) -> int:
-        return len(self._device("nvmlDeviceGetMaxMigDeviceCount", handle).mig_slots)
+        gpu = self._device("nvmlDeviceGetMaxMigDeviceCount", handle)
+        return len(gpu.mig_slots) if gpu.mig_count is None else gpu.mig_count
 
     def nvmlDeviceGetMigDeviceHandleByIndex(self, handle: Any, j: int) -> tuple[str, int, int]:
         gpu = self._device("nvmlDeviceGetMigDeviceHandleByIndex", handle)

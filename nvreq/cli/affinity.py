@@ -13,6 +13,7 @@ from nvreq.cli._envs import LabelledEnv, add_env_options, labelled_envs
 from nvreq.errors import InputError
 from nvreq.files import read_capped
 
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from nvreq.fleet.kubernetes import Affinity
@@ -109,11 +110,12 @@ def _existing(path: str) -> dict[str, Any]:
     return data
 
 
-def _affinity(env: LabelledEnv, args: argparse.Namespace, options: dict[str, Any]) -> Affinity:
+def _affinity(env: LabelledEnv, args: argparse.Namespace, options: dict[str, Any]
+              ) -> Affinity:
     """One image's affinity: with ``--platform``, for that architecture's nodes only; for an
     image whose architectures need different things, per-architecture terms."""
     from nvreq.errors import InputError
-    from nvreq.fleet.kubernetes import node_affinity, per_architecture
+    from nvreq.fleet.kubernetes import Affinity, node_affinity, per_architecture
 
     max_terms = int(options["max_terms"])
     if args.platform and args.images:
@@ -129,8 +131,11 @@ def _affinity(env: LabelledEnv, args: argparse.Namespace, options: dict[str, Any
         except InputError as exc:
             each[arch] = exc
     first = next(iter(each.values()))
-    if not isinstance(first, InputError) and all(a == first for a in each.values()):
-        return first
+    if not isinstance(first, InputError) and all(
+            not isinstance(a, InputError) and a.terms == first.terms for a in each.values()):
+        notes = dict.fromkeys(n for a in each.values() if isinstance(a, Affinity)
+                              for n in a.notes)
+        return Affinity(first.terms, tuple(notes), first.order)
     return per_architecture(each, max_terms)
 
 

@@ -271,15 +271,21 @@ class _Reader:
         brand = self.field(f"{where}.brand", "nvmlDeviceGetBrand", handle)
         capability = self.field(f"{where}.arch", "nvmlDeviceGetCudaComputeCapability", handle)
         memory = self.field(f"{where}.memory_mib", "nvmlDeviceGetMemoryInfo", handle)
-        major, minor = capability if isinstance(capability, (tuple, list)) and len(
-            capability) == 2 else (capability, None)
-        major, minor = self.number(f"{where}.arch", major), self.number(f"{where}.arch", minor)
+        arch = None
+        if capability is not None:
+            pair = tuple(capability) if isinstance(capability, (tuple, list)) else ()
+            if len(pair) == 2 and all(type(p) is int for p in pair):
+                arch = f"{pair[0]}.{pair[1]}"
+            else:
+                self.warnings.append(f"{where}.arch: NVML returned {type(capability).__name__} "
+                                     f"{_text(capability)[:40]!r}, not a (major, minor) pair; "
+                                     "left unknown")
         return _known(
             uuid=_prefixed(uuid, "GPU-"),
             pci_bus_id=bus,
             name=self.field(f"{where}.name", "nvmlDeviceGetName", handle),
             brand=self.number(f"{where}.brand", brand),
-            arch=None if major is None or minor is None else f"{major}.{minor}",
+            arch=arch,
             memory_mib=self.mib(f"{where}.memory_mib", memory),
             minor_number=self.number(f"{where}.minor_number", self.field(
                 f"{where}.minor_number", "nvmlDeviceGetMinorNumber", handle)),

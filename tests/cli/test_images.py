@@ -78,8 +78,9 @@ def test_read_all_progress_only_on_a_terminal() -> None:
 
 def test_shown_env_and_table() -> None:
     env = ["PATH=/bin", "NVIDIA_VISIBLE_DEVICES=all", "CUDA_VERSION=12.4.1", "SECRET=x"]
-    assert ic.shown_env(env, False) == (["NVIDIA_VISIBLE_DEVICES=all", "CUDA_VERSION=12.4.1"], 2)
-    assert ic.shown_env(env, True) == (env, 0)
+    assert ic.shown_env(env, False) == (["NVIDIA_VISIBLE_DEVICES=all", "CUDA_VERSION=12.4.1"], 2,
+                                        [])
+    assert ic.shown_env(env, True) == ([*env[:3], "SECRET=<redacted>"], 0, ["SECRET"])
     assert ic.render_table(["a", "b"], [["xx", "y"]]) == "a   b\nxx  y"
 
 

@@ -265,3 +265,85 @@ def test_bus_id_from_numeric_fields_when_the_text_is_unusable(
 
     monkeypatch.setattr(fake, "nvmlDeviceGetPciInfo", pci)
     assert _read(tmp_path).gpus[0].pci_bus_id == "00000000:3B:00.0"
+
+
+# --- NVML as it really fails (bad bindings, wrong types, hangs) ----------------------------------
+
+class _BrokenModule:
+    def __getattr__(self, name: str) -> object:
+        raise OSError("libnvidia-ml.so.1: cannot open shared object file: No such file or "
+                      "directory")
+
+
+def test_bindings_that_cannot_load_the_library(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def failing(name: str, *args: object, **kwargs: object) -> object:
+        if name == "pynvml":
+            raise OSError("libnvidia-ml.so.1: cannot open shared object file")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", failing)
+    with pytest.raises(NvmlError, match=r"NVML bindings cannot be loaded .OSError: libnvidia-ml"):
+        _read(tmp_path)
+
+
+@pytest.mark.parametrize("function", ["nvmlDeviceGetBrand", "nvmlDeviceGetUUID",
+                                      "nvmlDeviceGetCudaComputeCapability",
+                                      "nvmlDeviceGetMemoryInfo"])
+def test_a_field_failing_outside_nvml_is_unknown_with_a_warning(
+        fake: FakeNvml, tmp_path: Path, function: str) -> None:
+    fake.raises[(function, 0)] = TypeError("bad argument")
+    profile = _read(tmp_path)
+    assert any(f"{function} failed outside NVML (TypeError: bad argument)" in w
+               for w in profile.warnings)
+
+
+def test_init_failing_outside_nvml_is_a_clear_error(fake: FakeNvml, tmp_path: Path) -> None:
+    fake.raises[("nvmlInit", None)] = RuntimeError("ctypes says no")
+    assert "nvmlInit failed outside NVML (RuntimeError: ctypes says no)" in str(
+        _error(fake, tmp_path))
+
+
+@pytest.mark.parametrize(("field", "value", "fact"), [
+    ("brand", "Tesla", "brand"), ("capability", (None, None), "arch"),
+    ("capability", "9.0", "arch"), ("brand", True, "brand")])
+def test_values_of_the_wrong_type_are_unknown(fake: FakeNvml, tmp_path: Path, field: str,
+                                              value: object, fact: str) -> None:
+    setattr(fake.gpus[0], field, value)
+    profile = _read(tmp_path)
+    assert getattr(profile.gpus[0], fact) is None
+    assert any(f"gpus[0].{fact}: NVML returned" in w for w in profile.warnings)
+
+
+def test_cuda_of_the_wrong_type_is_unknown(fake: FakeNvml, tmp_path: Path) -> None:
+    fake.cuda = "12.4"
+    assert _read(tmp_path).cuda is None
+
+
+@pytest.mark.parametrize("count", ["8", 10**6, -1])
+def test_a_gpu_count_that_is_not_a_count_is_refused(fake: FakeNvml, tmp_path: Path,
+                                                     count: object) -> None:
+    fake.count = count
+    assert "GPUs, not a count from 0 to 256" in str(_error(fake, tmp_path))
+
+
+def test_many_mig_slots_are_refused_before_any_is_read(fake: FakeNvml, tmp_path: Path) -> None:
+    fake.gpus = [FakeGpu(mig_mode=(1, 1), mig_count=100_000)]
+    assert "100000 MIG slots" in str(_error(fake, tmp_path))
+    assert "nvmlDeviceGetMigDeviceHandleByIndex" not in fake.calls
+
+
+def test_a_hung_nvml_init_is_a_clear_error_after_the_wait(fake: FakeNvml,
+                                                          tmp_path: Path) -> None:
+    import threading
+
+    fake.hang = threading.Event()
+    try:
+        with pytest.raises(NvmlError, match=r"did not answer within 0.2 s \(nvmlInit is still"):
+            live_profile(root=tmp_path, timeout=0.2)
+    finally:
+        fake.hang.set()

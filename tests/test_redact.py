@@ -1,0 +1,61 @@
+"""The one rule for secrets in image env, and every output that shows image env."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nvreq.cli.main import main
+from nvreq.redact import REDACTED, is_secret, redact_env
+from tests.images.layouts import write_layout
+
+SECRETS = [
+    ("HF_TOKEN", "hf_abc"), ("GITHUB_TOKEN", "x"), ("DB_PASSWORD", "hunter2"),
+    ("MY_SECRET_VALUE", "x"), ("API_KEY", "x"), ("AWS_ACCESS_KEY_ID", "AKIAXXXXXXXXXXXXXXXX"),
+    ("AWS_SECRET_ACCESS_KEY", "x"), ("AWS_SESSION_TOKEN", "x"),
+    ("PIP_INDEX_URL", "https://user:s3cret@pypi.example.com/simple"),
+    ("SOMETHING", "ghp_" + "a" * 36), ("CERT", "-----BEGIN RSA PRIVATE KEY-----"),
+    ("HEADER", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig"),
+]
+PLAIN = [("PATH", "/usr/local/bin"), ("CUDA_VERSION", "12.4.1"), ("PWD", "/"),
+         ("NVIDIA_VISIBLE_DEVICES", "all"), ("NVIDIA_SECRET_TOKEN", "x"),
+         ("PIP_INDEX_URL", "https://pypi.example.com/simple"), ("LANG", "C.UTF-8")]
+
+
+@pytest.mark.parametrize(("name", "value"), SECRETS)
+def test_secret_names_and_values_are_hidden(name: str, value: str) -> None:
+    assert is_secret(name, value)
+    assert redact_env([f"{name}={value}"]) == ([f"{name}={REDACTED}"], [name])
+
+
+@pytest.mark.parametrize(("name", "value"), PLAIN)
+def test_plain_and_nvidia_variables_are_shown(name: str, value: str) -> None:
+    assert not is_secret(name, value)
+
+
+ENV = ["NVIDIA_VISIBLE_DEVICES=all", "NVIDIA_REQUIRE_CUDA=cuda>=12.0", "HF_TOKEN=hf_live_value",
+       "PATH=/usr/bin"]
+
+
+@pytest.fixture
+def image(tmp_path: Path) -> str:
+    return write_layout(tmp_path / "layout", {"linux/amd64": ENV})
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "--host", "preset:h100-r550"], ["check", "--host", "preset:h100-r550", "--json"],
+    ["env", "--all"], ["env", "--all", "--json"], ["env"], ["env", "--json"]])
+def test_no_output_shows_a_secret(capsys: pytest.CaptureFixture[str], image: str,
+                                  argv: list[str]) -> None:
+    code = main([argv[0], image, *argv[1:], "--platform", "linux/amd64"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "hf_live_value" not in out + err
+    if "--all" in argv or argv[0] == "check":
+        assert "HF_TOKEN" in out
+        if "--json" in argv:
+            data = json.loads(out)
+            assert (data.get("image") or data)["redacted"] == ["HF_TOKEN"]
+        else:
+            assert "values hidden as secrets: HF_TOKEN" in out
