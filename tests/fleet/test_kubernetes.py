@@ -107,8 +107,15 @@ def test_invalid_clause_guards_later_terms() -> None:  # §4.2 step 3
     # reaching foo=1 is an error: the second term needs cuda>=12 to be false
     terms = _terms("cuda>=12,foo=1 driver>=535")
     assert terms == [[(CUDA_MAJOR, "Lt", ["12"]), (DRV[0], "Gt", ["534"])]]
-    with pytest.raises(InputError, match="no node can satisfy"):
+    with pytest.raises(InputError, match="'foo=1 cuda>=12' is invalid .* fails it on every node"):
         _terms("foo=1 cuda>=12")
+
+
+@pytest.mark.parametrize("text", ["cuda>=10_0", "driver>=1x", "brand=tesla,cuda>=1y"])
+def test_an_invalid_expression_is_named_not_the_brand_policy(text: str) -> None:
+    with pytest.raises(InputError, match="is invalid") as caught:
+        _terms(text)
+    assert "brand" not in str(caught.value).split(":")[-1]
 
 
 def test_comma_only_segment_ends_the_requirement() -> None:
