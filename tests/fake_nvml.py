@@ -102,7 +102,7 @@ class FakeNvml:
         self._check("nvmlSystemGetDriverVersion")
         return self.driver
 
-    def nvmlSystemGetCudaDriverVersion(self) -> int:
+    def nvmlSystemGetCudaDriverVersion(self) -> Any:
         self._check("nvmlSystemGetCudaDriverVersion")
         return self.cuda
 

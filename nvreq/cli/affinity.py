@@ -13,7 +13,6 @@ from nvreq.cli._envs import LabelledEnv, add_env_options, labelled_envs
 from nvreq.errors import InputError
 from nvreq.files import read_capped
 
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from nvreq.fleet.kubernetes import Affinity

@@ -107,7 +107,7 @@ def test_invalid_clause_guards_later_terms() -> None:  # §4.2 step 3
     # reaching foo=1 is an error: the second term needs cuda>=12 to be false
     terms = _terms("cuda>=12,foo=1 driver>=535")
     assert terms == [[(CUDA_MAJOR, "Lt", ["12"]), (DRV[0], "Gt", ["534"])]]
-    with pytest.raises(InputError, match="'foo=1 cuda>=12' is invalid .* fails it on every node"):
+    with pytest.raises(InputError, match=r"'foo=1 cuda>=12' is invalid .* fails it on every node"):
         _terms("foo=1 cuda>=12")
 
 

@@ -20,7 +20,7 @@ def _blob(root: Path, data: bytes) -> None:
 def write_layout(root: Path, envs: Mapping[str, list[str]], tag: str = "1") -> str:
     """An OCI layout at ``root`` whose ``tag`` is an index of one image per platform
     (``{"linux/amd64": [env…]}``); returns its ``oci:DIR:TAG`` reference."""
-    entries = []
+    entries: list[tuple[bytes, dict[str, str] | None, dict[str, str] | None, str]] = []
     for platform, env in envs.items():
         os_name, arch = platform.split("/")[:2]
         config = config_json(env, arch=arch)
