@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from nvreq.require.gosemver import Behaviour
 
 __all__ = [
+    "HOOK_REQUIREMENTS_ERROR",
     "LEGACY_VARIABLE",
     "MAX_REQUIREMENTS",
     "PREFIX",
@@ -34,6 +35,8 @@ LEGACY_VARIABLE = "CUDA_VERSION"
 #: nvidia-container-cli takes at most this many --require flags
 MAX_REQUIREMENTS = 32
 TOO_MANY = "input error: too many requirements"
+#: what the hook logs before the error of collecting requirements (then a space, not ": ")
+HOOK_REQUIREMENTS_ERROR = "failed to get requirements"
 _UINT32 = 2**32
 
 
@@ -110,12 +113,17 @@ def _parse(text: str, variable: str) -> Requirement:
 
 
 def _legacy_requirement(value: str, behaviour: Behaviour) -> tuple[str | None, str | None]:
-    """``(requirement text, error)`` from ``CUDA_VERSION``."""
-    text = value[1:] if value.startswith("v") else value
+    """``(requirement text, error)`` from ``CUDA_VERSION``; the error is the hook's own line.
+
+    The hook logs with Go's ``log.Panicln("failed to get requirements", err)``, which joins its
+    operands with a space. Toolkits up to 1.20 (``x/mod/semver``) say ``invalid version string``
+    with no reason; newer ones (Masterminds) keep the library's reason after it.
+    """
     try:
-        version = parse_semver(text, behaviour)
+        version = parse_semver(value, behaviour)
     except SemverError as exc:
-        reason = exc.reason
+        reason = ("invalid version string" if behaviour == "1.20"
+                  else f"invalid version string: {exc.reason}")
     else:
         if version.major >= _UINT32:
             reason = "invalid major version"
@@ -123,7 +131,7 @@ def _legacy_requirement(value: str, behaviour: Behaviour) -> tuple[str | None, s
             reason = "invalid minor version"
         else:
             return f"cuda>={version.major}.{version.minor}", None
-    return None, (f"failed to get requirements: failed to get version: "
+    return None, (f"{HOOK_REQUIREMENTS_ERROR} failed to get version: "
                   f"invalid CUDA version {value}: {reason}")
 
 

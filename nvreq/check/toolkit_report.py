@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nvreq._frozen import frozen
-from nvreq.check.collection import Collected
+from nvreq.check.collection import HOOK_REQUIREMENTS_ERROR, Collected
 from nvreq.check.report import VerdictName
 from nvreq.devices.select import DeviceSelection
 from nvreq.host.profile import Gpu, HostProfile
@@ -56,8 +56,9 @@ def check_toolkit(collected: Collected, host: HostProfile, selection: DeviceSele
     diffs = tuple(d for _, req in collected.requirements
                   for d in disagreements(req.text, behaviour=behaviour))
     if collected.error and not collected.disabled and selection.gpu_container:
-        message = NOT_MET + collected.error.replace("failed to get requirements",
-                                                    "failed to get image requirements", 1)
+        # the CSV modifier wraps the same error with ": " where the hook logs a space
+        message = NOT_MET + collected.error.replace(f"{HOOK_REQUIREMENTS_ERROR} ",
+                                                    "failed to get image requirements: ", 1)
         return ToolkitCheck("error", message, (message,), None, diffs)
     verdict = evaluate_toolkit(pairs, facts, behaviour=behaviour)
     messages: list[str] = []

@@ -146,7 +146,7 @@ def test_row37_cuda_version_leading_zero_is_an_error_on_toolkit_1_20() -> None:
     assert report.verdict == "error"
     assert report.runtime_message is not None
     assert report.runtime_message.startswith(
-        "failed to get requirements: failed to get version: invalid CUDA version 12.04.1")
+        "failed to get requirements failed to get version: invalid CUDA version 12.04.1")
 
 
 @pytest.mark.parametrize("value", ["foo", "9.0.116.50", "9.", "9..0", ".5.10", "-9", "+9",
@@ -156,8 +156,38 @@ def test_invalid_cuda_version_is_an_error(value: str) -> None:
     assert report.verdict == "error"
     assert report.runtime_message is not None
     assert report.runtime_message.startswith(
-        f"failed to get requirements: failed to get version: invalid CUDA version {value}")
+        f"failed to get requirements failed to get version: invalid CUDA version {value}")
     assert "invalid-cuda-version" in {d.code for d in report.diagnostics}
+
+
+# The hook's own line, byte for byte (cmd/nvidia-container-runtime-hook/container_config.go:
+# log.Panicln("failed to get requirements", err); internal/config/image/cuda_image.go of
+# v1.20.0 (x/mod/semver) and of d34b304 (Masterminds); internal/modifier/csv.go for the toolkit).
+_INNER = "failed to get version: invalid CUDA version"
+
+
+@pytest.mark.parametrize(("value", "toolkit", "reason"), [
+    ("foo", None, "invalid version string: invalid semantic version"),
+    ("foo", "1.20.0", "invalid version string"),
+    ("vv12.4", None, "invalid version string: invalid semantic version"),
+    ("vv12.4", "1.20.0", "invalid version string"),
+    ("12.04.1", "1.20.0", "invalid version string"),
+    ("1.18446744073709551616", None, "invalid version string: error parsing version segment: "
+     'strconv.ParseUint: parsing "18446744073709551616": value out of range'),
+    ("1.18446744073709551616", "1.20.0", "invalid minor version"),
+    ("9.4294967296", None, "invalid minor version"),
+    ("4294967296.1", "1.20.0", "invalid major version"),
+])
+def test_invalid_cuda_version_message_per_toolkit_and_path(value: str, toolkit: str | None,
+                                                           reason: str) -> None:
+    from dataclasses import replace
+
+    host = replace(HOSTS["A"], runtime=replace(HOSTS["A"].runtime, toolkit_version=toolkit))
+    env = {"CUDA_VERSION": value, "NVIDIA_VISIBLE_DEVICES": "all"}
+    inner = f"{_INNER} {value}: {reason}"
+    assert check_env(env, host).runtime_message == f"failed to get requirements {inner}"
+    assert check_env(env, host, semantics="toolkit").runtime_message == (
+        f"requirements not met: failed to get image requirements: {inner}")
 
 
 @pytest.mark.parametrize(("value", "requirement"), [
