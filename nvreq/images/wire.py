@@ -130,10 +130,12 @@ def _handshake(sock: ssl.SSLSocket, deadline: Deadline) -> ssl.SSLSocket:
     import select
     import ssl
 
+    timeout = sock.gettimeout()
     sock.setblocking(False)
     while True:
         try:
             sock.do_handshake()
+            sock.settimeout(timeout)
             return sock
         except ssl.SSLWantReadError:
             wanted: tuple[list[ssl.SSLSocket], list[ssl.SSLSocket]] = ([sock], [])
