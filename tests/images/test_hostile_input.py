@@ -41,6 +41,12 @@ def test_a_dripping_peer_stops_at_the_deadline_with_elapsed_time_and_endpoint(
     assert where in message and "limited to 0.5 s (--timeout)" in message
 
 
+def test_a_tls_handshake_that_drips_stops_at_the_deadline() -> None:
+    with hostile_server(endless(b"\x16", b"\x03", 0.05)) as where, \
+            pytest.raises(TransportError, match="timed out after"):
+        read_image(f"{where}/x/y:1", platform=AMD, timeout=0.5, insecure_registries=[where])
+
+
 @pytest.mark.parametrize("script", [
     endless(b"", b"HTTP/1.1 100 Continue\r\n\r\n"),
     once(HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"1_0\r\n"),
