@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from nvreq.digits import is_digits
 from nvreq.errors import DebError
 
 __all__ = ["REQUIRED", "parse_control", "parse_paragraphs", "valid_version"]
@@ -91,5 +92,5 @@ def valid_version(version: str) -> bool:
     if not colon:
         epoch, rest = "0", version
     upstream, hyphen, revision = rest.rpartition("-") if "-" in rest else (rest, "", "")
-    return (epoch.isascii() and epoch.isdigit() and _UPSTREAM.fullmatch(upstream) is not None
+    return (is_digits(epoch) and _UPSTREAM.fullmatch(upstream) is not None
             and (not hyphen or _REVISION.fullmatch(revision) is not None))

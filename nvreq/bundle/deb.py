@@ -11,6 +11,7 @@ import io
 import os
 from typing import IO, Any, BinaryIO, Protocol
 
+from nvreq.digits import uint
 from nvreq.errors import DebError
 
 __all__ = ["MAX_CONTROL_BYTES", "MAX_CONTROL_TAR_BYTES", "read_control"]
@@ -59,10 +60,9 @@ def _ar_members(handle: BinaryIO, path: str) -> list[tuple[str, int, int]]:
         if len(header) < _HEADER or header[58:60] != b"`\n":
             raise DebError("truncated or corrupt ar archive (bad member header)", file=path)
         name = header[:16].decode("ascii", "replace").rstrip().rstrip("/")
-        try:
-            size = int(header[48:58].decode("ascii").strip())
-        except ValueError:
-            raise DebError(f"corrupt ar member size for {name!r}", file=path) from None
+        size = uint(header[48:58].decode("ascii", "replace").strip(), 10**10)
+        if size is None:
+            raise DebError(f"corrupt ar member size for {name!r}", file=path)
         offset = handle.tell()
         if offset + size > end:
             raise DebError(f"truncated archive: {name} is cut short ({end - offset} of {size} "

@@ -8,6 +8,7 @@ import re
 from nvreq.bundle.package import BundlePackage
 from nvreq.bundle.report import Problem
 from nvreq.bundle.target import Target
+from nvreq.digits import is_digits
 
 __all__ = ["CODENAMES", "built_for", "release_problem"]
 
@@ -35,7 +36,7 @@ def built_for(version: str) -> tuple[str, str] | None:
     if match is not None:
         distro, release = match.groups()
         release = CODENAMES[distro].get(release, release)
-        if release[0].isdigit():
+        if is_digits(release[:1]):
             return distro, release
     for word in _WORD.findall(text):
         for distro, names in CODENAMES.items():

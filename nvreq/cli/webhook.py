@@ -70,12 +70,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _listen(text: str) -> tuple[str, int]:
+    from nvreq.digits import uint
     from nvreq.errors import InputError
 
     host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+    number = uint(port, 65535)
+    if not host or number is None:
         raise InputError(f"--listen {text!r}: expected HOST:PORT")
-    return host.strip("[]"), int(port)
+    return host.strip("[]"), number
 
 
 def _log(message: str) -> None:

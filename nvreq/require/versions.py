@@ -23,7 +23,7 @@ UINT64_OVERFLOW = 2**64 - 1
 
 _VERSION_CHARS = re.compile(r"[0-9.]*")
 _NUMBER = re.compile(r"[0-9]+")
-_RELEASE = re.compile(r"\s*v?(\d+(?:\.\d+)*)")
+_RELEASE = re.compile(r"\s*v?([0-9]+(?:\.[0-9]+)*)")
 
 
 def utf8(text: str) -> bytes:

@@ -12,11 +12,10 @@ from typing import Any
 
 from nvreq.fleet.core import Fleet
 from nvreq.fleet.inputs import hosts_from_nodelist
+from nvreq.fleet.kubernetes import ARCH_LABEL
 
 __all__ = ["ARCH_LABEL", "DEFAULT_ARCH", "Cluster"]
 
-#: the well-known label with the node's Go architecture (amd64, arm64)
-ARCH_LABEL = "kubernetes.io/arch"
 DEFAULT_ARCH = "amd64"
 
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from nvreq import jsontext
 from nvreq.errors import InputError
 from nvreq.files import read_capped
 from nvreq.fleet.inputs import MAX_FLEET_BYTES
@@ -48,8 +49,8 @@ class NodeFile:
     def _load(self) -> None:
         stamp = os.stat(self.path).st_mtime_ns
         try:
-            data = json.loads(read_capped(self.path, MAX_FLEET_BYTES, what="NodeList"))
-        except (ValueError, RecursionError) as exc:
+            data = jsontext.loads(read_capped(self.path, MAX_FLEET_BYTES, what="NodeList"))
+        except ValueError as exc:
             raise InputError(f"{self.path}: not a JSON NodeList: {exc}") from None
         if not isinstance(data, dict):
             raise InputError(f"{self.path}: expected a NodeList object")
@@ -238,7 +239,7 @@ def docker_auths(kind: str | None, data: Mapping[str, str]) -> dict[str, Any]:
     if field is None or field not in data:
         return {}
     try:
-        doc = json.loads(base64.b64decode(data[field]))
+        doc = jsontext.loads(base64.b64decode(data[field]))
     except ValueError:
         return {}
     table = doc.get("auths", doc) if field == ".dockerconfigjson" else doc

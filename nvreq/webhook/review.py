@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nvreq import jsontext
 from nvreq.errors import InputError
 
 __all__ = ["API_VERSION", "MAX_WARNING", "Request", "parse_review", "response", "sniff_uid"]
@@ -49,13 +50,13 @@ def sniff_uid(body: bytes) -> str:
 def parse_review(body: bytes) -> Request:
     """Read an AdmissionReview body; raises ``InputError`` for anything else."""
     try:
-        doc = json.loads(body)
+        doc = jsontext.loads(body)
     except UnicodeDecodeError:
         raise InputError("the body is not UTF-8 JSON") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"the body is not JSON (line {exc.lineno}, column {exc.colno}: "
                          f"{exc.msg})") from None
-    except RecursionError:
+    except jsontext.JsonTooDeep:
         raise InputError("the body is JSON nested too deeply") from None
     if not isinstance(doc, dict):
         raise InputError("the body is not an AdmissionReview object")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from nvreq.digits import is_digits, uint
 from nvreq.errors import InputError
 from nvreq.webhook.admission import Admission, Decision, Endpoint
 from nvreq.webhook.metrics import Metrics
@@ -154,10 +155,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         endpoint: Endpoint = "mutate" if path == "/mutate" else "validate"
         start = time.perf_counter()
-        try:
-            length = int(self.headers.get("Content-Length") or "-1")
-        except ValueError:
-            length = -1
+        announced = (self.headers.get("Content-Length") or "").strip()
+        length = uint(announced, 2**63 - 1) if is_digits(announced) else -1
+        if length is None:  # more digits than any int64: far over the limit
+            length = 2**63
         if length < 0 or length > self.server.max_body:
             head = self.rfile.read(min(length, 1 << 16)) if length > 0 else b""
             self._drain(length - len(head))
