@@ -4,8 +4,9 @@
     .venv/bin/python -m tests.fuzz --target requirement --hours 4 --jobs 8
 
 Prints, per target, the inputs run, clear refusals, crashes and the slowest input; crashing inputs
-are written under ``--save`` (default ``fuzz-crashes/``). Turn each crash into a regression input
-in ``tests/data/crashes/`` (CLI level) or a unit test, fix it at its root, and run again.
+(and each worker's slowest) are written under ``--save`` (default ``fuzz-crashes/``). Turn each
+crash into a regression input in ``tests/data/crashes/`` (CLI level) or a unit test, fix it at
+its root, and run again.
 """
 
 from __future__ import annotations

@@ -62,6 +62,9 @@ def run_target(name: str, inputs: int, seed: int = 0, seconds: float | None = No
         stats.inputs += 1
     stats.seconds = time.monotonic() - start
     if save is not None:
+        (save / name).mkdir(parents=True, exist_ok=True)
+        (save / name / f"slowest-{seed}.txt").write_bytes(
+            stats.slowest_input.encode("utf-8", "surrogateescape"))
         for text, trace in stats.crashes:
             digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:12]
             folder = save / name

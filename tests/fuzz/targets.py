@@ -298,6 +298,34 @@ _RESPONSES = [
 ]
 
 
+# -- what the webhook and the bundle checker read -------------------------------------------------
+
+def _review(text: str, rng: random.Random) -> object:
+    from nvreq.webhook.review import parse_review
+
+    return parse_review(text.encode("utf-8", "surrogateescape"))
+
+
+def _review_seeds() -> list[str]:
+    from tests.webhook.kit import body, pod
+
+    return [body(pod()).decode()]
+
+
+def _control(text: str, rng: random.Random) -> object:
+    from nvreq.bundle.control import parse_paragraphs, valid_version
+
+    for word in text.split()[:20]:
+        valid_version(word)
+    return parse_paragraphs(text, source="fuzz")
+
+
+_CONTROL = ["Package: nvidia-container-toolkit\nVersion: 1.17.8-1\nArchitecture: amd64\n"
+            "Depends: nvidia-container-toolkit-base (= 1.17.8-1), libnvidia-container-tools "
+            "(>= 1.17.8-1), libnvidia-container-tools (<< 2.0.0)\nDescription: x\n more\n\n"
+            "Package: docker-ce\nVersion: 5:27.3.1-1~ubuntu.22.04~jammy\n"]
+
+
 TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("requirement", _requirements, _requirement),
     Target("check_env", _env_seeds, _check_env),
@@ -317,4 +345,6 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("docker-archive", lambda: [_tar_seed()], _archive),
     Target("nodelist", lambda: [(DATA / "nodelist-gfd.json").read_text()], _nodelist),
     Target("http-response", lambda: _RESPONSES, _http, (NvreqError, OSError)),
+    Target("admission-review", _review_seeds, _review),
+    Target("debian-control", lambda: _CONTROL, _control),
 )}
