@@ -49,8 +49,6 @@ def _read(ref: str, args: argparse.Namespace, platform: str | None) -> list[str]
 
 
 def _image(ref: str, args: argparse.Namespace, platforms: tuple[str, ...]) -> LabelledEnv:
-    from nvreq.errors import InputError
-
     try:
         import nvreq.images  # noqa: F401  (the reader, not only its errors, must load)
         from nvreq.images.errors import PlatformMismatch, PlatformNotFound

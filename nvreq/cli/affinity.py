@@ -75,8 +75,6 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def _safe_yaml(yaml: Any, text: str, path: str) -> Any:
     """``yaml.safe_load`` after refusing aliases (an alias bomb expands without bound) and
     nesting deeper than JSON's cap, both checked on the event stream before building."""
-    from nvreq.errors import InputError
-
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
@@ -113,7 +111,6 @@ def _affinity(env: LabelledEnv, args: argparse.Namespace, options: dict[str, Any
               ) -> Affinity:
     """One image's affinity: with ``--platform``, for that architecture's nodes only; for an
     image whose architectures need different things, per-architecture terms."""
-    from nvreq.errors import InputError
     from nvreq.fleet.kubernetes import Affinity, node_affinity, per_architecture
 
     max_terms = int(options["max_terms"])
