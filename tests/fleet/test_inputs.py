@@ -203,3 +203,11 @@ def test_any_labels_give_a_profile_or_a_clear_error(labels: dict[str, str]) -> N
         return
     assert HostProfile.from_dict(profile.to_dict()) == profile
     assert notes
+
+
+def test_a_mig_count_of_18_digits_is_compared_not_enumerated() -> None:
+    labels = {"nvidia.com/gpu.count": "1", "nvidia.com/mig.strategy": "mixed",
+              "nvidia.com/mig-1g.5gb.count": "9" * 18, "nvidia.com/gpu.compute.major": "8",
+              "nvidia.com/gpu.compute.minor": "0"}
+    profile, _ = profile_from_labels("big", labels, {})
+    assert len(profile.gpus[-1].mig.devices) == 64

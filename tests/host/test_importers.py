@@ -240,3 +240,30 @@ def test_arbitrary_text_never_crashes_the_importers(text: str) -> None:
                   parse_gpu_list):
         with contextlib.suppress(ProfileError):
             parse(text)
+
+
+@pytest.mark.parametrize("text", [
+    '<?xml version="1.0" ?>\n<nvidia_smi_log><driver_version>5\udcff</driver_version>'
+    "</nvidia_smi_log>",
+    '\ufeff<?xml version="1.0" ?>\n<nvidia_smi_log><gpu id="\udcfe"/></nvidia_smi_log>'])
+def test_xml_text_with_lone_surrogates_is_refused_clearly(text: str) -> None:
+    with pytest.raises(ProfileError, match="Invalid XML"):
+        parse_nvidia_smi_xml(text)
+
+
+@pytest.mark.parametrize("text", [
+    "NVRM version:   550.54.15\r\nCUDA version:   12.4\r\n\r\nDevice Index:   0\r\n"
+    "Device Minor:   0\r\nModel:          NVIDIA H100\r\nBrand:          Nvidia\r\n"
+    "GPU UUID:       GPU-1\r\nBus Location:   00000000:3b:00.0\r\nArchitecture:   9.0\r\n",
+    "\ufeffNVRM version,CUDA version\r\n550.54.15,12.4\r\n\r\nDevice Index,Device Minor,Model,"
+    "Brand,GPU UUID,Bus Location,Architecture\r\n0,0,NVIDIA H100,Nvidia,GPU-1,"
+    "00000000:3b:00.0,9.0\r\n"])
+def test_container_cli_info_with_bom_and_crlf_reads_as_without(text: str) -> None:
+    profile = parse_container_cli_info(text)
+    assert profile.driver == "550.54.15" and profile.gpus[0].arch == "9.0"
+
+
+@pytest.mark.parametrize("text", ["0, 9.0\n" + "9" * 5000 + ", 8.6\n", "GPU 1₇: X (UUID: GPU-1)\n"])
+def test_numbers_of_any_size_or_script_are_refused_by_line(text: str) -> None:
+    with pytest.raises(ProfileError, match="line"):
+        parse_compute_caps(text) if "," in text else parse_gpu_list(text)
