@@ -20,8 +20,13 @@ from tests.fuzz.campaign import Stats, run_target
 from tests.fuzz.targets import TARGETS
 
 
-def _one(job: tuple[str, int, int, float | None, str]) -> Stats:
-    name, inputs, seed, seconds, save = job
+def _one(job: tuple[str, int, int, float | None, str, int]) -> Stats:
+    import resource
+
+    name, inputs, seed, seconds, save, memory = job
+    # an input that makes nvreq allocate without bound is a MemoryError (a crash, with its
+    # input), not a worker the kernel kills along with whatever else runs on the machine
+    resource.setrlimit(resource.RLIMIT_AS, (memory << 30, memory << 30))
     return run_target(name, inputs, seed, seconds, Path(save))
 
 
@@ -36,12 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", default="fuzz-crashes", help="folder for crashing inputs")
+    parser.add_argument("--memory-gib", type=int, default=4,
+                        help="address space per worker; more is a crash (default 4)")
     args = parser.parse_args(argv)
     seconds = args.hours * 3600 if args.hours else None
     total = sys.maxsize if seconds else args.inputs
     names = args.target or sorted(TARGETS)
-    jobs = [(name, -(-total // args.jobs), args.seed * 1000 + k, seconds, args.save)
-            for name in names for k in range(args.jobs)]
+    jobs = [(name, -(-total // args.jobs), args.seed * 1000 + k, seconds, args.save,
+             args.memory_gib) for name in names for k in range(args.jobs)]
     results: dict[str, Stats] = {name: Stats(name) for name in names}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for stats in pool.map(_one, jobs):

@@ -72,9 +72,9 @@ def _ops(rng: random.Random, seeds: Sequence[str]) -> list[Callable[[str], str]]
 
 
 def mutate(rng: random.Random, seeds: Sequence[str], limit: int = 1 << 20) -> str:
-    """A seed with one to eight mutations, cut at ``limit`` characters."""
+    """A seed with one to eight mutations, cut at ``limit`` characters after each."""
     text = rng.choice(seeds)
     ops = _ops(rng, seeds)
     for _ in range(rng.randint(1, 8)):
-        text = rng.choice(ops)(text)
-    return text[:limit]
+        text = rng.choice(ops)(text)[:limit]  # cut after each step: duplication compounds
+    return text
