@@ -2,7 +2,7 @@
 
 The inputs live in ``tests/data/crashes/*.json``: the fuzzing campaign (``tests/fuzz``) and the
 issue that listed them add an entry per crash. Each entry names its ``argv``, the ``files`` it
-needs (``{name}`` in argv is the file's path) and the exit codes allowed; a traceback, a hang or
+needs (``{name}`` in an argument stands for the file's path) and the exit codes allowed; a traceback, a hang or
 another exit code fails. A text is a string or a list of parts, a part ``[text, n]`` meaning
 ``text`` repeated ``n`` times (so 200,000 brackets take a few bytes).
 """
@@ -43,7 +43,8 @@ def test_crash_input_gives_a_clear_answer(case: dict[str, Any], tmp_path: Path,
         path.write_bytes(_text(content).encode("utf-8", "surrogateescape"))
         paths[name] = str(path)
     argv = [_text(a) for a in case["argv"]]
-    argv = [paths.get(a[1:-1], a) if a.startswith("{") and a.endswith("}") else a for a in argv]
+    for name, path in paths.items():
+        argv = [a.replace("{" + name + "}", path) for a in argv]
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse refusing an option value

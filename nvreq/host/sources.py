@@ -210,3 +210,6 @@ def parse_toml(text: str, source: str | None = None) -> dict[str, Any]:
                            column=column) from None
     except RecursionError:
         raise ProfileError("Invalid TOML: nested too deeply", source=source) from None
+    except ValueError:  # tomllib's int() of a number over 4,300 digits
+        raise ProfileError("Invalid TOML: an integer of more than 4300 digits",
+                           source=source) from None

@@ -28,6 +28,10 @@ def process_word(text: str, env: Mapping[str, str], escape: str = "\\",
     return _Lexer(text, env, escape, unset).run(stop=None)
 
 
+#: ${a:-${b:-…}} nested deeper than this is refused (Python's stack is not Go's)
+_MAX_NESTING = 100
+
+
 class _Lexer:
     def __init__(self, text: str, env: Mapping[str, str], escape: str,
                  unset: set[str] | None) -> None:
@@ -35,6 +39,7 @@ class _Lexer:
         self.unset = unset if unset is not None else set()
         self.pos = 0
         self.stopped = ""
+        self.depth = 0
 
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < len(self.text) else ""
@@ -117,6 +122,15 @@ class _Lexer:
         return value
 
     def dollar(self) -> str:
+        self.depth += 1
+        try:
+            return self._dollar()
+        finally:
+            self.depth -= 1
+
+    def _dollar(self) -> str:
+        if self.depth > _MAX_NESTING:
+            raise WordError(f"substitutions nested deeper than {_MAX_NESTING} levels")
         self.pos += 1
         if self.peek() != "{":
             name = self.name()
