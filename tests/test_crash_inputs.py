@@ -3,8 +3,8 @@
 The inputs live in ``tests/data/crashes/*.json``: the fuzzing campaign (``tests/fuzz``) and the
 issue that listed them add an entry per crash. Each entry names its ``argv``, the ``files`` it
 needs (``{name}`` in an argument stands for the file's path) and the exit codes allowed; a
-traceback, a hang or another exit code fails. A text is a string or a list of parts, a part ``[text, n]`` meaning
-``text`` repeated ``n`` times (so 200,000 brackets take a few bytes).
+traceback, a hang or another exit code fails. A text is a string or a list of parts, a part
+``[text, n]`` meaning ``text`` repeated ``n`` times (so 200,000 brackets take a few bytes).
 """
 
 from __future__ import annotations
