@@ -125,7 +125,7 @@ def _zstd() -> object:
         from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
     except ImportError:
         try:
-            from backports import zstd  # type: ignore[import-not-found,no-redef,unused-ignore]
+            from backports import zstd  # type: ignore[import-not-found,import-untyped,no-redef,unused-ignore]
         except ImportError:
             raise DebError("control.tar.zst needs zstd support: pip install 'nvreq[bundle]' "
                            "(the backports.zstd package)", file="") from None
