@@ -276,5 +276,5 @@ def check_platform(config: Config, expected: Platform, source: str) -> None:
     same = (have.os, have.architecture) == (want.os, want.architecture)
     if same and (not have.variant or rank(want, have) is not None):
         return
-    raise PlatformMismatch(f"image is {config.platform}, target is {expected} ({source}); "
-                           "use --platform to read it anyway")
+    hint = "" if source == "--platform" else f"; pass --platform {config.platform} to read it"
+    raise PlatformMismatch(f"image is {config.platform}, target is {expected} ({source}){hint}")

@@ -1,4 +1,4 @@
-"""Platforms: parsing, normalisation and variant compatibility (§3.6.1, §3.6.2, §3.6.3)."""
+"""Platforms as containerd spells them: parsing, normalisation and variant compatibility."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ from nvreq.images.value import Value
 
 __all__ = ["Platform", "machine_platform", "parse_platform", "rank"]
 
-_ARCH_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64"}
-_TEXT = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+){1,2}")
+_ARCH_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "i386": "386"}
+#: aliases that also fix the variant (Debian's names for the ARM ABIs)
+_ARM_ABIS = {"armhf": "v7", "armel": "v6"}
+#: variants containerd folds away, or spells with a leading ``v``
+_VARIANTS = {("amd64", "v1"): "", ("arm64", "8"): "", ("arm64", "v8"): "", ("arm64", "v8.0"): "",
+             ("arm64", "9"): "v9", ("arm64", "9.0"): "v9", ("arm64", "v9.0"): "v9",
+             ("arm", ""): "v7", ("arm", "5"): "v5", ("arm", "6"): "v6", ("arm", "7"): "v7",
+             ("arm", "8"): "v8", ("386", "v1"): ""}
+_KNOWN_OS = frozenset({"linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris",
+                       "illumos", "aix", "android", "ios", "plan9", "js", "wasip1"})
+_TEXT = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+){0,2}")
 
 
 class Platform(Value):
@@ -33,23 +42,33 @@ class Platform(Value):
         return f"<Platform({str(self)!r})>"
 
     def normalized(self) -> Platform:
-        """Lower-case OS, ``x86_64``/``aarch64`` aliases, and ``amd64/v1``, ``arm64/v8`` folded."""
-        arch = _ARCH_ALIASES.get(self.architecture.lower(), self.architecture.lower())
-        variant = self.variant.lower()
-        if (arch, variant) in {("amd64", "v1"), ("arm64", "v8"), ("arm64", "v8.0")}:
-            variant = ""
+        """As containerd normalises: lower case, ``x86_64``/``aarch64``/``armhf``/``armel``/``i386``
+        aliases, ``arm`` meaning ``arm/v7``, and ``amd64/v1``, ``arm64/v8`` folded."""
+        arch, variant = self.architecture.lower(), self.variant.lower()
+        if arch in _ARM_ABIS:
+            arch, variant = "arm", _ARM_ABIS[arch]
+        arch = _ARCH_ALIASES.get(arch, arch)
+        variant = _VARIANTS.get((arch, variant), variant)
         return Platform(self.os.lower(), arch, variant)
 
 
 def parse_platform(text: str) -> Platform:
-    """Parse ``os/arch[/variant]``.
+    """Parse ``os/arch[/variant]``, ``arch`` alone (OS linux) or ``os`` alone (this machine's
+    architecture), as ``docker --platform`` and containerd do.
 
     >>> parse_platform("linux/arm64/v8").normalized()
     <Platform('linux/arm64')>
+    >>> parse_platform("armhf").normalized()
+    <Platform('linux/arm/v7')>
     """
     if not _TEXT.fullmatch(text):
-        raise ValueError(f"invalid platform {text!r}: expected OS/ARCH[/VARIANT], e.g. linux/arm64")
+        raise ValueError(f"invalid platform {text!r}: expected OS/ARCH[/VARIANT] or ARCH, "
+                         "e.g. linux/arm64 or arm64")
     parts = text.split("/")
+    if len(parts) == 1:
+        if text.lower() in _KNOWN_OS:
+            return Platform(text, machine_platform().architecture)
+        return Platform("linux", text)
     return Platform(parts[0], parts[1], parts[2] if len(parts) == 3 else "")
 
 
