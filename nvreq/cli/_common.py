@@ -32,7 +32,7 @@ def add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", metavar="PRESET|FILE",
                         help="host profile: preset:NAME (see `nvreq presets`), a profile file "
                         "(JSON/TOML), `nvidia-smi -q -x` XML or `nvidia-container-cli info` "
-                        "output; default: the live host through NVML")
+                        "output; default: $NVREQ_HOST, else the live host through NVML")
     parser.add_argument("--semantics", choices=("cli", "toolkit"),
                         help="evaluator: cli = libnvidia-container (default), toolkit = the "
                         "toolkit's Go evaluator (CSV mode)")
@@ -44,10 +44,13 @@ def add_host_options(parser: argparse.ArgumentParser) -> None:
 
 def host_from(args: argparse.Namespace) -> HostProfile:
     """The host named by ``--host``, else the live host through NVML, with a clear error."""
-    if args.host:
+    import os
+
+    chosen = args.host or os.environ.get("NVREQ_HOST")
+    if chosen:
         from nvreq.host.sources import resolve_host
 
-        return resolve_host(args.host)
+        return resolve_host(chosen)
     try:
         from nvreq.host.local import local_host
 
@@ -57,7 +60,9 @@ def host_from(args: argparse.Namespace) -> HostProfile:
 
 
 def _no_host(exc: Exception) -> Exception:
-    return InputError(f"no --host given, and the live host cannot be read: {exc}")
+    return InputError(f"no --host given, and the live host cannot be read: {exc}; name a host "
+                      "with --host preset:NAME (see `nvreq presets`) or --host FILE, or set "
+                      "NVREQ_HOST")
 
 
 def read_env_file(path: str) -> list[str]:

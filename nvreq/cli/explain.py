@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the requirement, e.g. 'cuda>=12.4 brand=tesla,driver>=535'")
     parser.add_argument("--variable", default="NVIDIA_REQUIRE_CUDA",
                         help="the variable it stands in (default NVIDIA_REQUIRE_CUDA)")
-    parser.add_argument("--visible-devices", default="all", metavar="IDS",
+    parser.add_argument("--visible-devices", metavar="IDS",
                         help="NVIDIA_VISIBLE_DEVICES for the evaluation (default all)")
     add_host_options(parser)
 
@@ -30,8 +30,14 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.variable.startswith(PREFIX):
         raise InputError(f"--variable must start with {PREFIX}")
-    env = {args.variable: args.expression, "NVIDIA_VISIBLE_DEVICES": args.visible_devices}
+    env = {args.variable: args.expression, "NVIDIA_VISIBLE_DEVICES": args.visible_devices or "all"}
     report = check_env(env, host_from(args), semantics=args.semantics, unknown=args.unknown)
+    if args.visible_devices is None:
+        # "all" stands in for the user here: its Kubernetes warning would be about nothing they set
+        from dataclasses import replace
+
+        report = replace(report, warnings=tuple(
+            w for w in report.warnings if not w.startswith("visible-devices-all:")))
     if args.json:
         emit(report.to_dict())
     else:

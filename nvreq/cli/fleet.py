@@ -112,6 +112,10 @@ def _describe(profile: Any) -> str:
     return ", ".join(parts)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("s" if n != 1 else "")
+
+
 def _hosts_text(hosts: list[str], limit: int = 4) -> str:
     shown = ", ".join(hosts[:limit])
     return shown + (f", … (+{len(hosts) - limit})" if len(hosts) > limit else "")
@@ -120,8 +124,9 @@ def _hosts_text(hosts: list[str], limit: int = 4) -> str:
 def _table(results: dict[str, FleetResult], data: FleetInput) -> str:
     labels = list(results)
     first = next(iter(results.values()))
-    lines = [f"{len(first)} hosts in {sum(1 for _ in first.groups())} groups of identical "
-             f"profiles ({data.source})"]
+    groups = sum(1 for _ in first.groups())
+    lines = [f"{_count(len(first), 'host')} in {_count(groups, 'group')} of identical profiles "
+             f"({data.source})"]
     if data.non_gpu:
         lines.append(f"not evaluated, no GPU: {_hosts_text([n for n, _ in data.non_gpu])}")
     for _, why in data.problems:
@@ -134,7 +139,8 @@ def _table(results: dict[str, FleetResult], data: FleetInput) -> str:
                      *(_CELL[groups[g][0].verdict] for groups in per_image)])
     lines.append("")
     lines += table_lines(rows)
-    lines.append("(yes* = not checked by the runtime: disabled, or no GPU requested)")
+    if any(_CELL[g[0].verdict] == "yes*" for groups in per_image for g in groups):
+        lines.append("(yes* = not checked by the runtime: disabled, or no GPU requested)")
     group_notes = [{n for h in hosts[:50] for n in data.notes.get(h, ())}
                    for _, _, hosts in per_image[0]]
     common = set.intersection(*group_notes) if group_notes else set()

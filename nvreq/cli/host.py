@@ -70,7 +70,14 @@ def _profile(args: argparse.Namespace) -> HostProfile:
     if args.source is None:
         if args.compute_cap or args.gpu_list:
             raise InputError("--compute-cap and --gpu-list need --from FILE (nvidia-smi XML)")
-        return local_host(args.root or "/", _runner(args.root))
+        from nvreq.host.nvml import NvmlError
+
+        try:
+            return local_host(args.root or "/", _runner(args.root))
+        except NvmlError as exc:
+            raise InputError(f"cannot read this host: {exc}; or convert a host file with "
+                             "--from FILE (nvidia-smi -q -x, nvidia-container-cli info, or a "
+                             "profile)") from None
     if args.compute_cap or args.gpu_list:
         from nvreq.host.importers.nvidia_smi import (
             parse_compute_caps,

@@ -1,4 +1,4 @@
-"""``nvreq presets`` (alias ``nvreq hosts``): list the built-in host presets, or print one."""
+"""``nvreq presets``: list the built-in host presets, or print one."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """List the presets, or print one (``--show``) or all (``--json``) as JSON."""
     import json
+    import os
 
-    from nvreq.host.sources import DEFAULT_PRESET, list_presets, load_preset
+    from nvreq.host.sources import list_presets, load_preset
 
     if args.show:
         print(json.dumps(load_preset(args.show).to_dict(), indent=2))
@@ -30,11 +31,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({name: p.to_dict() for name, p in profiles}, indent=2))
         return 0
+    chosen = os.environ.get("NVREQ_HOST", "").removeprefix("preset:")
     rows = [("PRESET", "GPUS", "DRIVER", "CUDA", "BRAND", "ARCH", "BASIS")]
     for name, profile in profiles:
         first = profile.gpus[0] if profile.gpus else None
         rows.append((
-            name + (" (default)" if name == DEFAULT_PRESET else ""),
+            name + (" (NVREQ_HOST)" if name == chosen else ""),
             str(len(profile.gpus)),
             profile.driver or "unknown",
             profile.cuda or "unknown",

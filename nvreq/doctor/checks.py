@@ -132,6 +132,9 @@ def _gpus(nvml: Callable[[], HostProfile]) -> list[Check]:
     try:
         profile = nvml()
     except NvreqError as exc:
+        if getattr(exc, "bindings_missing", False):
+            return [Check("driver", FAIL, f"NVML: {exc}",
+                          "pip install 'nvreq[nvml]' (the driver itself may be fine)")]
         return [Check("driver", FAIL, f"NVML: {exc}",
                       f"install the NVIDIA driver (>= {MIN_DRIVER}) and load its kernel module")]
     checks = []

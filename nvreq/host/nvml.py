@@ -30,7 +30,6 @@ UNINITIALIZED, INVALID_ARGUMENT, NOT_SUPPORTED, NO_PERMISSION = 1, 2, 3, 4
 NOT_FOUND, DRIVER_NOT_LOADED, LIBRARY_NOT_FOUND, FUNCTION_NOT_FOUND = 6, 9, 12, 13
 GPU_IS_LOST, LIB_RM_VERSION_MISMATCH = 15, 18
 
-_FALLBACK = "use --host PRESET or --host FILE, see `nvreq presets`"
 _ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
            "ppc64le": "ppc64le", "s390x": "s390x"}
 _LIB_VERSION = re.compile(r"libnvidia-ml\.so\.([0-9]+\.[0-9]+(?:\.[0-9]+)?)")
@@ -40,8 +39,11 @@ _KMOD_VERSION = re.compile(r"Kernel Module(?:\s+for\s+\S+)?\s+([0-9]+\.[0-9]+(?:
 class NvmlError(NvreqError):
     """The live host could not be read through NVML; ``code`` is NVML's return code, if any."""
 
-    def __init__(self, message: str, *, code: int | None = None) -> None:
+    def __init__(self, message: str, *, code: int | None = None,
+                 bindings_missing: bool = False) -> None:
         self.code = code
+        #: the Python bindings (nvidia-ml-py) are not installed: the fix is ``nvreq[nvml]``
+        self.bindings_missing = bindings_missing
         super().__init__(message)
 
 
@@ -75,11 +77,11 @@ def live_profile(*, root: str | Path = "/", timeout: float = NVML_TIMEOUT) -> Ho
     try:
         import pynvml
     except ImportError:
-        raise NvmlError("nvidia-ml-py is not installed (pip install 'nvreq[nvml]'); without it, "
-                        + _FALLBACK) from None
+        raise NvmlError("nvidia-ml-py is not installed: pip install 'nvreq[nvml]'",
+                        bindings_missing=True) from None
     except Exception as exc:  # the bindings load libnvidia-ml.so.1 (OSError) or fail otherwise
         raise NvmlError(f"the NVML bindings cannot be loaded ({type(exc).__name__}: "
-                        f"{_text(exc)}); {_FALLBACK}") from None
+                        f"{_text(exc)})") from None
     return _bounded(_Reader(pynvml, Path(root)), timeout)
 
 
@@ -99,8 +101,7 @@ def _bounded(reader: _Reader, timeout: float) -> HostProfile:
     worker.join(timeout)
     if not result:
         raise NvmlError(f"NVML did not answer within {timeout:g} s ({reader.current} is still "
-                        "running): the driver may be hung; check `nvidia-smi` and the kernel log, "
-                        f"or {_FALLBACK}")
+                        "running): the driver may be hung; check `nvidia-smi` and the kernel log")
     if isinstance(result[0], BaseException):
         raise result[0]
     return result[0]
@@ -168,10 +169,10 @@ class _Reader:
     def error(self, name: str, exc: BaseException, code: int | None) -> NvmlError:
         said = f"NVML: {_text(exc)}"
         if code == LIBRARY_NOT_FOUND:
-            text = f"no NVIDIA driver found here (NVML library not found); {_FALLBACK}"
+            text = "no NVIDIA driver found here (NVML library not found)"
         elif code == DRIVER_NOT_LOADED:
             text = (f"the NVIDIA kernel module is not loaded ({said}): this host is not ready for "
-                    f"GPU containers; load the driver (modprobe nvidia) or {_FALLBACK}")
+                    "GPU containers; load the driver (modprobe nvidia)")
         elif code == NO_PERMISSION:
             text = (f"no permission to open the GPU device files /dev/nvidia* ({said}); run as "
                     "root or as a user with access to them (often the video group)")
@@ -201,9 +202,9 @@ class _Reader:
         try:
             self.call("nvmlInit")
         except _Unknown as exc:
-            raise NvmlError(f"NVML could not be initialised ({exc.why}); {_FALLBACK}") from None
+            raise NvmlError(f"NVML could not be initialised ({exc.why})") from None
         except (_Lost, _Empty):
-            raise NvmlError(f"NVML could not be initialised; {_FALLBACK}") from None
+            raise NvmlError("NVML could not be initialised") from None
         try:
             data = self._host()
         except _Lost as exc:
@@ -222,10 +223,10 @@ class _Reader:
         try:
             count = self.call("nvmlDeviceGetCount")
         except _Unknown as exc:
-            raise NvmlError(f"NVML could not count the GPUs ({exc.why}); {_FALLBACK}") from None
+            raise NvmlError(f"NVML could not count the GPUs ({exc.why})") from None
         if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_GPUS:
             raise NvmlError(f"NVML reported {_text(count)[:40]!r} GPUs, not a count from 0 to "
-                            f"{MAX_GPUS}; {_FALLBACK}")
+                            f"{MAX_GPUS}")
         cuda = self.number("cuda", cuda)
         data: dict[str, Any] = {
             "name": _text(socket.gethostname()) or None,

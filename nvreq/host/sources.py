@@ -118,6 +118,10 @@ def parse_profile_text(text: str, syntax: str = "json", *,
     '550.54.15'
     """
     data = parse_toml(text, source) if syntax == "toml" else _parse_json(text, source)
+    if isinstance(data, list) or (isinstance(data, dict) and "apiVersion" in data):
+        what = "a Kubernetes object" if isinstance(data, dict) else "a list"
+        raise ProfileError(f"this is {what}, not one host's profile; for a node list or many "
+                           "profiles, use `nvreq fleet --hosts FILE`", source=source)
     try:
         return HostProfile.from_dict(data)
     except ProfileError as exc:

@@ -21,6 +21,8 @@ _DOCKERFILE_NAMES = ("Dockerfile", "Containerfile", "*.Dockerfile", "Dockerfile.
 #: compiled on first use (re caches them), not at import: transport prefixes need neither
 _SCHEME = r"([A-Za-z][A-Za-z0-9+.-]*)://"
 _INSTRUCTION = r"\s*([A-Za-z]+)(\s|$)"
+#: the containers/image transports nvreq does not read, and ``NAME:/path`` (never a reference)
+_OTHER_TRANSPORT = r"(dir|ostree|sif|tarball|[A-Za-z][A-Za-z0-9+.-]*(?=:/)):"
 
 
 def classify(arg: str) -> tuple[str, str]:
@@ -37,7 +39,7 @@ def classify(arg: str) -> tuple[str, str]:
     if arg.startswith("containers-storage:"):
         raise UnsupportedImage("containers-storage: is not supported; read the image through "
                                "podman's Docker-compatible socket with docker-daemon:")
-    m = re.match(_SCHEME, arg)
+    m = re.match(_SCHEME, arg) or re.match(_OTHER_TRANSPORT, arg)
     if m:
         raise InvalidReference(f'unknown transport "{m.group(1)}"; use docker://, oci:, '
                                "oci-archive:, docker-archive:, docker-daemon: or dockerfile:")

@@ -152,3 +152,18 @@ def test_affinity_takes_one_environment(capsys: pytest.CaptureFixture[str],
 def test_affinity_not_a_gpu_container_prints_empty(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "affinity", "-e", "NVIDIA_REQUIRE_CUDA=cuda>=12", "--json")
     assert code == 0 and json.loads(out) == {} and "not a GPU container" in err
+
+
+def test_one_host_is_counted_in_the_singular_and_an_unused_legend_is_not_shown(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "fleet", "--hosts", "preset:h100-r550", "-e",
+                    "NVIDIA_REQUIRE_CUDA=cuda>=12.0", "-e", "NVIDIA_VISIBLE_DEVICES=all")
+    assert out.startswith("1 host in 1 group of identical profiles")
+    assert "yes*" not in out
+
+
+def test_the_not_checked_legend_shows_with_a_not_checked_cell(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "fleet", "--hosts", "preset:h100-r550", "-e",
+                    "NVIDIA_REQUIRE_CUDA=cuda>=12.0")
+    assert "(yes* = not checked by the runtime" in out

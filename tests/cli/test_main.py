@@ -81,9 +81,36 @@ def test_no_host_and_no_nvml_says_so(capsys: pytest.CaptureFixture[str],
         raise NvmlError("no NVIDIA driver found here (NVML library not found)")
 
     monkeypatch.setattr(nvreq.host.local, "local_host", fail)
+    monkeypatch.delenv("NVREQ_HOST", raising=False)
     code, _, err = run(capsys, "check", "-e", "A=1")
     assert code == 2
-    assert "no --host given" in err and "NVML" in err
+    assert "no --host given" in err and "NVML" in err and "set NVREQ_HOST" in err
+
+
+def test_nvreq_host_is_the_default_host_and_host_beats_it(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NVREQ_HOST", "preset:t4-r470")
+    code, out, _ = run(capsys, "check", "-e", "NVIDIA_REQUIRE_CUDA=cuda>=12.0", "-e",
+                       "NVIDIA_VISIBLE_DEVICES=all")
+    assert code == 1 and "host: t4-r470" in out
+    code, out, _ = run(capsys, "check", "-e", "NVIDIA_REQUIRE_CUDA=cuda>=12.0", "-e",
+                       "NVIDIA_VISIBLE_DEVICES=all", "--host", "preset:h100-r550")
+    assert code == 0 and "host: h100-r550" in out
+
+
+def test_host_without_nvml_points_to_from(capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import nvreq.host.local
+    from nvreq.host.nvml import NvmlError
+
+    def fail(*_: object, **__: object) -> None:
+        raise NvmlError("nvidia-ml-py is not installed: pip install 'nvreq[nvml]'",
+                        bindings_missing=True)
+
+    monkeypatch.setattr(nvreq.host.local, "local_host", fail)
+    code, _, err = run(capsys, "host")
+    assert code == 2 and "nvreq[nvml]" in err and "--from FILE" in err
+    assert "--host" not in err
 
 
 def test_env_file_json_forms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,9 +134,27 @@ def test_explain_and_lint(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "lint", "cuda>=12.4")[0] == 0
 
 
-def test_presets_lists_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+def test_presets_calls_no_preset_the_default(capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NVREQ_HOST", raising=False)
     code, out, _ = run(capsys, "presets")
-    assert code == 0 and "h100-r550 (default)" in out
+    assert code == 0 and "h100-r550  " in out and "default" not in out
+
+
+def test_presets_marks_the_one_nvreq_host_names(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NVREQ_HOST", "preset:t4-r470")
+    _, out, _ = run(capsys, "presets")
+    assert "t4-r470 (NVREQ_HOST)" in out
+
+
+def test_explain_does_not_warn_about_the_visible_devices_it_assumed(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "explain", "cuda>=12.0", "--host", "preset:h100-r550")
+    assert "visible-devices-all" not in out
+    _, out, _ = run(capsys, "explain", "cuda>=12.0", "--host", "preset:h100-r550",
+                    "--visible-devices", "all")
+    assert "visible-devices-all" in out
 
 
 def test_python_dash_m_entry_point() -> None:

@@ -1,4 +1,4 @@
-"""``nvreq presets`` / ``nvreq hosts``: the preset table, --show and --json."""
+"""``nvreq presets``: the preset table, --show and --json."""
 
 from __future__ import annotations
 
@@ -19,13 +19,15 @@ def _run(argv: list[str]) -> int:
     return presets.run(parser.parse_args(argv))
 
 
-def test_table_lists_every_preset_and_marks_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+def test_table_lists_every_preset(capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NVREQ_HOST", raising=False)
     assert _run([]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["PRESET", "GPUS", "DRIVER", "CUDA", "BRAND", "ARCH", "BASIS"]
     rows = {line.split()[0]: line for line in lines[1:] if line and not line.startswith("Use")}
     assert set(rows) == set(list_presets())
-    assert "(default)" in rows["h100-r550"]
+    assert "default" not in rows["h100-r550"]
     assert rows["t4-r470"].split()[1:6] == ["1", "470.82.01", "11.4", "Nvidia", "7.5"]
     assert rows["jetson-csv"].split()[1:6] == ["1", "unknown", "12.2", "unknown", "8.7"]
 
@@ -47,7 +49,8 @@ def test_show_unknown_is_a_profile_error() -> None:
         _run(["--show", "x100"])
 
 
-def test_registered_as_presets_and_hosts() -> None:
+def test_registered_as_presets_only_with_no_alias_one_letter_from_host() -> None:
     from nvreq.cli.main import COMMANDS
 
-    assert COMMANDS["presets"] == COMMANDS["hosts"] == "nvreq.cli.presets"
+    assert COMMANDS["presets"] == "nvreq.cli.presets"
+    assert "hosts" not in COMMANDS

@@ -279,3 +279,14 @@ def test_json_shape(tmp_path: Path) -> None:
     assert data["ok"] is True
     assert data["checks"][0] == {"name": "kernel", "status": "pass",
                                  "summary": "Linux kernel 5.15.0-91-generic (> 3.10)"}
+
+
+def test_missing_nvml_bindings_say_to_install_the_extra_not_the_driver(tmp_path: Path) -> None:
+    def no_bindings() -> HostProfile:
+        raise NvmlError("nvidia-ml-py is not installed: pip install 'nvreq[nvml]'",
+                        bindings_missing=True)
+
+    check = _by_name(run_doctor(_ready(tmp_path), nvml=no_bindings,
+                                runner=_runner(VERSIONS)))["driver"]
+    assert check.fix is not None and "nvreq[nvml]" in check.fix
+    assert "install the NVIDIA driver" not in check.fix

@@ -152,11 +152,9 @@ def _error(fake: FakeNvml, tmp_path: Path) -> NvmlError:
 
 
 @pytest.mark.parametrize(("code", "text"), [
-    (12, "no NVIDIA driver found here (NVML library not found); use --host PRESET or --host "
-         "FILE, see `nvreq presets`"),
+    (12, "no NVIDIA driver found here (NVML library not found)"),
     (9, "the NVIDIA kernel module is not loaded (NVML: Driver Not Loaded): this host is not "
-        "ready for GPU containers; load the driver (modprobe nvidia) or use --host PRESET or "
-        "--host FILE, see `nvreq presets`"),
+        "ready for GPU containers; load the driver (modprobe nvidia)"),
     (4, "no permission to open the GPU device files /dev/nvidia* (NVML: Insufficient "
         "Permissions); run as root or as a user with access to them (often the video group)"),
     (1, "internal error: nvmlInit failed (NVML: Uninitialized); please report this nvreq bug"),

@@ -171,3 +171,15 @@ def test_resolve_host_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         resolve_host("nope")
     with pytest.raises(ProfileError, match="not a regular file"):
         resolve_host(str(tmp_path))
+
+
+@pytest.mark.parametrize(("text", "what"), [
+    ('{"apiVersion": "v1", "kind": "List", "items": []}', "a Kubernetes object"),
+    ('[{"gpus": []}]', "a list"),
+])
+def test_a_node_list_or_many_profiles_point_to_fleet(tmp_path: Path, text: str,
+                                                     what: str) -> None:
+    path = tmp_path / "nodes.json"
+    path.write_text(text)
+    with pytest.raises(ProfileError, match=f"this is {what}, .*use `nvreq fleet --hosts FILE`"):
+        load_profile(path)

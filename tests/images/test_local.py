@@ -327,6 +327,9 @@ def test_classify_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.parametrize(("arg", "error", "text"), [
     ("ftp://x/y", InvalidReference, 'unknown transport "ftp"'),
+    ("dir:/tmp/image", InvalidReference, 'unknown transport "dir"'),
+    ("sif:x.sif", InvalidReference, 'unknown transport "sif"'),
+    ("mystore:/images/x", InvalidReference, 'unknown transport "mystore"'),
     ("containers-storage:x", UnsupportedImage, "docker-daemon:"),
     ("./does-not-exist", ImageError, "./does-not-exist: no such file or directory"),
     ("Ubuntu", InvalidReference, 'invalid image reference "Ubuntu": repository name must be '
