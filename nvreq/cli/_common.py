@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from nvreq import jsontext
+from nvreq.cli.output import add_output_option, emit
 from nvreq.errors import InputError, NvreqError
 from nvreq.files import read_capped, text_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
 
     from nvreq.host.profile import HostProfile
 
@@ -39,7 +38,7 @@ def add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unknown", choices=("assume", "fail"), default="assume",
                         help="a clause on a fact the profile does not know: holds and is marked "
                         "assumed (default, as the runtime), or fails")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_output_option(parser, text="the report")
 
 
 def host_from(args: argparse.Namespace) -> HostProfile:
@@ -93,9 +92,3 @@ def read_env_file(path: str) -> list[str]:
         if line and not line.startswith("#"):
             entries.append(line)
     return entries
-
-
-def emit(data: Any) -> None:
-    """Print JSON to stdout."""
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")

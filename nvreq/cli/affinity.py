@@ -10,6 +10,7 @@ from typing import Any
 
 from nvreq import jsontext
 from nvreq.cli._envs import LabelledEnv, add_env_options, labelled_envs
+from nvreq.cli.output import add_output_option
 from nvreq.errors import InputError
 from nvreq.files import read_capped
 
@@ -22,14 +23,16 @@ PROBED_PLATFORMS = ("linux/amd64", "linux/arm64")
 
 __all__ = ["HELP", "add_arguments", "run"]
 
-HELP = ("print requiredDuringSchedulingIgnoredDuringExecution node affinity (YAML, or --json) that "
-        "admits only nodes whose GPU Feature Discovery labels satisfy the image's requirements")
+HELP = ("print requiredDuringSchedulingIgnoredDuringExecution node affinity (YAML, or -o json) "
+        "that admits only nodes whose GPU Feature Discovery labels satisfy the image's "
+        "requirements")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``nvreq affinity``."""
     add_env_options(parser, images="the image (at most one); or give --env-file / --env")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of YAML")
+    add_output_option(parser, formats=("yaml", "json", "text"), default="yaml",
+                      text="a Kubernetes affinity object; text is the same YAML")
     parser.add_argument("--brand-policy", choices=("drop", "product-map", "label", "ignore"),
                         help="brand clauses: drop their terms (default), map gpu.product values "
                         "(--brand-map), read a brand label (--brand-label), or take them as true "
@@ -149,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     data = affinity.to_dict()
     if args.existing:
         data = and_existing(_existing(args.existing), affinity)
-    if args.json:
+    if args.output == "json":
         print(json.dumps(data, indent=2))
     else:
         print(to_yaml(data), end="")

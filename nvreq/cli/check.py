@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from nvreq.cli._common import add_host_options, emit, host_from, read_env_file
+from nvreq.cli._common import add_host_options, host_from, read_env_file
 from nvreq.cli._images_cli import add_image_arguments
+from nvreq.cli.output import document, emit, error_entry
 from nvreq.errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from nvreq.check.report import Report
     from nvreq.host.profile import HostProfile
 
-__all__ = ["HELP", "add_arguments", "run"]
+__all__ = ["HELP", "add_arguments", "print_reports", "run"]
 
 HELP = ("check images (or a container environment) against a host: exit 0 satisfied or not "
         "checked, 1 unsatisfied, 2 bad input or an error verdict")
@@ -80,11 +84,16 @@ def _check(entries: list[str], host: HostProfile, args: argparse.Namespace) -> R
                      mounts=_mounts(args.mount), annotations=_pairs(args.annotation))
 
 
-def _print(report: Report, as_json: bool) -> None:
-    if as_json:
-        emit(report.to_dict())
-    else:
-        print(report.explain())
+def print_reports(entries: list[tuple[str | None, Report | None, Exception | None]],
+                  fmt: str) -> None:
+    """Print one ``nvreq-check/1`` document: a result per input, read errors included."""
+    results: list[dict[str, Any]] = []
+    for ref, report, error in entries:
+        if report is None:
+            results.append({"image": ref, "error": error_entry(error or Exception())})
+        else:
+            results.append({"image": ref, "report": report.to_dict()})
+    emit(document("check", results=results), fmt)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,7 +106,10 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("nothing to check: name an IMAGE, or give --env-file FILE or "
                              "--env KEY=VALUE")
         report = _check(extra, host_from(args), args)
-        _print(report, args.json)
+        if args.output == "text":
+            print(report.explain())
+        else:
+            print_reports([(None, report, None)], args.output)
         return report.exit_code
     from nvreq.cli._images_cli import image_options, image_refs, read_all
 
@@ -105,37 +117,39 @@ def run(args: argparse.Namespace) -> int:
     host = host_from(args)
     options = image_options(args, host_platform=host.platform or "linux/amd64")
     results = read_all(refs, options, jobs=args.jobs)
-    if len(results) == 1 and results[0].error is not None:
+    if len(results) == 1 and results[0].error is not None and args.output == "text":
         raise results[0].error
-    reports: list[tuple[str, Report | None, str | None]] = []
+    reports: list[tuple[str | None, Report | None, Exception | None]] = []
     for result in results:
         if result.info is None:
-            reports.append((result.reference, None, str(result.error)))
+            reports.append((result.reference, None, result.error))
             continue
         report = _check([*result.info.env, *extra], host, args)
         reports.append((result.reference, replace(report, image=result.info), None))
+    codes = [2 if r is None else r.exit_code for _, r, _ in reports]
+    if args.output != "text":
+        for ref, _, error in reports:
+            if error is not None:
+                print(f"nvreq: error: {ref}: {error}", file=sys.stderr)
+        print_reports(reports, args.output)
+        return max(codes)
     only = reports[0][1]
     if len(reports) == 1 and only is not None:
-        _print(only, args.json)
+        print(only.explain())
         return only.exit_code
-    return _summary(reports, args.json)
+    _summary(reports)
+    return max(codes)
 
 
-def _summary(reports: list[tuple[str, Report | None, str | None]], as_json: bool) -> int:
+def _summary(reports: list[tuple[str | None, Report | None, Exception | None]]) -> None:
     from nvreq.cli._images_cli import render_table
 
-    codes = [2 if r is None else r.exit_code for _, r, _ in reports]
-    if as_json:
-        emit([{"reference": ref, "error": err} if r is None else r.to_dict()
-              for ref, r, err in reports])
-        return max(codes)
     rows = []
     for ref, report, error in reports:
         if report is None:
-            rows.append([ref, "error", "", error or ""])
+            rows.append([ref or "", "error", "", str(error or "")])
             continue
         digest = ((report.image.digest if report.image else None) or "")[:19]
         why = report.runtime_message or (f"({report.reason})" if report.reason else "")
-        rows.append([ref, report.verdict, digest, why])
+        rows.append([ref or "", report.verdict, digest, why])
     print(render_table(["IMAGE", "VERDICT", "DIGEST", "WHY"], rows))
-    return max(codes)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from nvreq.cli.output import add_output_option
+
 __all__ = ["HELP", "add_arguments", "run"]
 
 HELP = "check that this host is ready for GPU containers (driver, Docker, toolkit, packages)"
@@ -15,20 +17,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``nvreq doctor``."""
     parser.add_argument("--root", metavar="DIR", default="/",
                         help="read files under DIR instead of / (no commands are run then)")
-    parser.add_argument("--json", action="store_true", help="print the checks as JSON")
+    add_output_option(parser, text="one line per check")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the checks; exit 0 when none fails, 1 otherwise."""
-    import json
-
+    from nvreq.cli.output import document, emit
     from nvreq.doctor.checks import run_doctor
     from nvreq.host.packages import run_command
 
     runner = run_command if args.root == "/" else None
     report = run_doctor(args.root, runner=runner)
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+    if args.output != "text":
+        emit(document("doctor", **report.to_dict()), args.output)
     else:
         for check in report.checks:
             print(f"[{_MARKS.get(check.status, check.status)}] {check.name}: {check.summary}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from nvreq.cli._images_cli import add_image_arguments
+from nvreq.cli.output import add_output_option
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -12,12 +13,12 @@ HELP = "print an image's resolved reference, digest, platform and config Env"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``IMAGE``, ``--json``, ``--all`` and the image options."""
+    """``IMAGE``, ``-o``, ``--all`` and the image options."""
     parser.add_argument("image", metavar="IMAGE",
                         help="registry reference, oci:DIR[:REF], oci-archive:FILE[:REF], "
                              "docker-archive:FILE[:REF], docker-daemon:REF, dockerfile:PATH, "
                              "or a local path")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_output_option(parser, text="a table")
     parser.add_argument("--all", action="store_true",
                         help="print every variable, not only NVIDIA_* and CUDA_VERSION")
     add_image_arguments(parser)
@@ -25,7 +26,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the image and print it; errors go to the dispatcher (exit 2)."""
-    import json
     import sys
 
     from nvreq.cli._images_cli import image_options, shown_env
@@ -35,12 +35,11 @@ def run(args: argparse.Namespace) -> int:
     env, hidden, redacted = shown_env(info.env, args.all)
     for warning in info.warnings:
         print(f"nvreq: warning: {warning}", file=sys.stderr)
-    if args.json:
-        doc = info.details()
-        doc["env"] = env
-        doc["hidden"] = hidden
-        doc["redacted"] = redacted
-        print(json.dumps(doc, indent=2))
+    if args.output != "text":
+        from nvreq.cli.output import document, emit
+
+        emit(document("image", **{**info.details(), "env": env, "hidden": hidden,
+                                  "redacted": redacted}), args.output)
         return 0
     rows = [("image", info.reference), ("resolved", info.resolved),
             ("platform", f"{info.platform} (target from {info.platform_source})")]

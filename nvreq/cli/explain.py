@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nvreq.cli._common import add_host_options, emit, host_from
+from nvreq.cli._common import add_host_options, host_from
 from nvreq.errors import InputError
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -38,8 +38,10 @@ def run(args: argparse.Namespace) -> int:
 
         report = replace(report, warnings=tuple(
             w for w in report.warnings if not w.startswith("visible-devices-all:")))
-    if args.json:
-        emit(report.to_dict())
-    else:
+    if args.output == "text":
         print(report.explain())
+    else:
+        from nvreq.cli.check import print_reports
+
+        print_reports([(None, report, None)], args.output)
     return report.exit_code

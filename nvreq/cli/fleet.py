@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from nvreq.cli._envs import LabelledEnv, add_env_options, labelled_envs
+from nvreq.cli.output import FORMATS, add_output_option
 from nvreq.errors import InputError
 from nvreq.tables import table_lines
 
@@ -32,9 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a directory of host profiles, a JSON list of profiles, the JSON of "
                         "`kubectl get nodes -o json`, `-` for stdin, or preset:NAME; repeatable")
     out = parser.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print JSON")
-    out.add_argument("--csv", action="store_true",
-                     help="print CSV: host,image,verdict,would_be,message,notes")
+    add_output_option(out, formats=(*FORMATS, "csv"),
+                      text="a matrix of verdicts; csv: host,image,verdict,would_be,message,notes")
+    out.add_argument("--csv", dest="output", action="store_const", const="csv",
+                     help="same as -o csv")
     parser.add_argument("--unknown", choices=("fail", "assume"), default="fail",
                         help="a clause on a fact a profile does not know fails (default) or holds")
     parser.add_argument("--require", choices=("all", "any"), default="all",
@@ -177,7 +179,7 @@ def _json(results: dict[str, FleetResult], data: FleetInput) -> dict[str, Any]:
                                           v.reasons[: len(v.reasons) - len(v.notes)])}
         hosts.append(entry)
     return {
-        "source": data.source, "images": list(results),
+        "format": "nvreq-fleet/1", "source": data.source, "images": list(results),
         "summary": {label: r.counts() for label, r in results.items()},
         "groups": [{"group": g + 1, "hosts": len(h), "profile": p.to_dict()}
                    for g, (_, p, h) in enumerate(first.groups())],
@@ -198,7 +200,7 @@ def _csv(results: dict[str, FleetResult]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the hosts and images, evaluate, print; the exit code follows ``--require``."""
-    from nvreq.cli._common import emit
+    from nvreq.cli.output import emit
     from nvreq.fleet.core import Fleet
 
     data = _read(args)
@@ -209,9 +211,9 @@ def run(args: argparse.Namespace) -> int:
     results = _evaluate(fleet, envs)
     for _, why in data.problems:
         print(f"nvreq: warning: not evaluated: {why}", file=sys.stderr)
-    if args.json:
-        emit(_json(results, data))
-    elif args.csv:
+    if args.output in ("json", "yaml"):
+        emit(_json(results, data), args.output)
+    elif args.output == "csv":
         _csv(results)
     else:
         print(_table(results, data))

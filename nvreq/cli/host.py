@@ -20,9 +20,10 @@ HELP = "show this host's profile (NVML + runtime config), or convert a host file
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``nvreq host``."""
+    from nvreq.cli.output import add_output_option
+
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true",
-                        help="print the profile as JSON (loadable again with --host FILE)")
+    add_output_option(output, text="a table; json and yaml load again with --host FILE")
     output.add_argument("--nfd", action="store_true",
                         help="print a Node Feature Discovery local feature file with the facts "
                         "GPU Feature Discovery lacks (per-node brand, arch of every GPU)")
@@ -40,9 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the profile as a table or JSON; warnings go to stderr."""
-    import json
+    """Print the profile as a table, JSON or YAML; warnings go to stderr."""
     import sys
+
+    from nvreq.cli.output import emit
 
     profile = _profile(args)
     for warning in profile.warnings:
@@ -52,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
 
         print(nfd_features(profile), end="")
         return 0
-    print(json.dumps(profile.to_dict(), indent=2) if args.json else render(profile))
+    if args.output == "text":
+        print(render(profile))
+    else:
+        emit(profile.to_dict(), args.output)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nvreq.cli._common import emit
+from nvreq.cli.output import add_output_option, document, emit
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("expression", nargs="+", help="one or more requirement expressions")
     parser.add_argument("--variable", default="NVIDIA_REQUIRE_CUDA",
                         help="the variable name shown in messages")
-    parser.add_argument("--json", action="store_true", help="print diagnostics as JSON")
+    add_output_option(parser, text="one line per problem")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,9 +29,10 @@ def run(args: argparse.Namespace) -> int:
     for text in args.expression:
         requirement = parse_requirement(text, variable=args.variable)
         results.append((text, lint_requirement(requirement, args.variable)))
-    if args.json:
-        emit([{"expression": text, "diagnostics": [d.to_dict() for d in diags]}
-              for text, diags in results])
+    if args.output != "text":
+        emit(document("lint", results=[
+            {"expression": text, "diagnostics": [d.to_dict() for d in diags]}
+            for text, diags in results]), args.output)
     else:
         for text, diags in results:
             if not diags:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nvreq.cli.output import add_output_option
 from nvreq.tables import table_lines
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -13,23 +14,25 @@ HELP = "list the built-in host presets (--show NAME prints one as an editable JS
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``nvreq presets``."""
-    parser.add_argument("--show", metavar="NAME", help="print one preset as a JSON profile")
-    parser.add_argument("--json", action="store_true", help="print every preset as JSON")
+    parser.add_argument("--show", metavar="NAME",
+                        help="print one preset as a profile (JSON unless -o yaml)")
+    add_output_option(parser, text="a table")
 
 
 def run(args: argparse.Namespace) -> int:
-    """List the presets, or print one (``--show``) or all (``--json``) as JSON."""
-    import json
+    """List the presets, or print one (``--show``) or all (``-o json|yaml``)."""
     import os
 
+    from nvreq.cli.output import document, emit
     from nvreq.host.sources import list_presets, load_preset
 
     if args.show:
-        print(json.dumps(load_preset(args.show).to_dict(), indent=2))
+        emit(load_preset(args.show).to_dict(), "yaml" if args.output == "yaml" else "json")
         return 0
     profiles = [(name, load_preset(name)) for name in list_presets()]
-    if args.json:
-        print(json.dumps({name: p.to_dict() for name, p in profiles}, indent=2))
+    if args.output != "text":
+        emit(document("presets", presets={name: p.to_dict() for name, p in profiles}),
+             args.output)
         return 0
     chosen = os.environ.get("NVREQ_HOST", "").removeprefix("preset:")
     rows = [("PRESET", "GPUS", "DRIVER", "CUDA", "BRAND", "ARCH", "BASIS")]

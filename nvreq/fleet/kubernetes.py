@@ -22,6 +22,7 @@ from nvreq.fleet.gfd_labels import CURRENT, GPU_PRODUCT, LabelSet, is_label_key
 from nvreq.fleet.selector import INT64_MAX, Match, Term, conjoin, simplify, term, term_expressions
 from nvreq.host.profile import HostProfile
 from nvreq.require.syntax import PROBLEM_MESSAGES, Clause, Requirement, ascii_lower
+from nvreq.yaml_text import plain_safe, quote, scalar
 
 __all__ = ["ARCH_LABEL", "BRAND_POLICIES", "DEFAULT_MAX_TERMS", "Affinity", "BrandPolicy",
            "and_existing", "node_affinity", "per_architecture", "requirements_affinity"]
@@ -74,7 +75,7 @@ class Affinity:
 
 
 def to_yaml(data: Any, indent: int = 0) -> str:
-    """A small YAML writer for the affinity structure: strings quoted as JSON, leaves in flow style.
+    """The affinity structure as YAML: values quoted, leaves in flow style; reads back unchanged.
 
     >>> print(to_yaml({"a": [{"key": "k", "operator": "Gt", "values": ["1"]}]}), end="")
     a:
@@ -87,10 +88,10 @@ def to_yaml(data: Any, indent: int = 0) -> str:
     if isinstance(data, Mapping):
         for key, value in data.items():
             if isinstance(value, (Mapping, list)) and value:
-                lines.append(f"{pad}{key}:\n" + to_yaml(value, indent + (0 if isinstance(
+                lines.append(f"{pad}{scalar(key)}:\n" + to_yaml(value, indent + (0 if isinstance(
                     value, list) else 2)))
             else:
-                lines.append(f"{pad}{key}: {_flow(value)}\n")
+                lines.append(f"{pad}{scalar(key)}: {_flow(value)}\n")
     else:
         for item in data:
             if isinstance(item, Mapping) and all(not isinstance(v, (Mapping, list)) or (
@@ -105,12 +106,12 @@ def to_yaml(data: Any, indent: int = 0) -> str:
 
 def _flow(value: Any) -> str:
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
-    if isinstance(value, str) and re.fullmatch(r"[A-Z][A-Za-z]*", value):
+    if isinstance(value, str) and re.fullmatch(r"[A-Z][A-Za-z]*", value) and plain_safe(value):
         return value
-    return json.dumps(value)
+    return quote(value) if isinstance(value, str) else scalar(value)
 
 
 class _Translator:

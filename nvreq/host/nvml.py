@@ -308,7 +308,7 @@ class _Reader:
             f"{where}.mig", "nvmlDeviceGetMaxMigDeviceCount", handle)) or 0
         if not 0 <= slots <= MAX_MIG_DEVICES:
             raise NvmlError(f"NVML reported {slots} MIG slots on {where}, not 0 to "
-                            f"{MAX_MIG_DEVICES}; {_FALLBACK}")
+                            f"{MAX_MIG_DEVICES}")
         devices: list[dict[str, Any]] = []
         gap: int | None = None
         for j in range(slots):

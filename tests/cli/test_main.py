@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,14 @@ from nvreq.cli.main import COMMANDS, build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cuda-12.4.1-base-ubuntu22.04.env"
+
+
+def only_report(out: str) -> dict[str, Any]:
+    """The one report of an ``nvreq-check/1`` document."""
+    doc = json.loads(out)
+    assert doc["format"] == "nvreq-check/1" and len(doc["results"]) == 1
+    report: dict[str, Any] = doc["results"][0]["report"]
+    return report
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,7 +41,7 @@ def test_unsatisfied_exits_1_and_json_has_the_fields(capsys: pytest.CaptureFixtu
     code, out, _ = run(capsys, "check", "-e", "NVIDIA_REQUIRE_CUDA=cuda>=12.8", "-e",
                        "NVIDIA_VISIBLE_DEVICES=all", "--host", "h100-r550", "--json")
     assert code == 1
-    data = json.loads(out)
+    data = only_report(out)
     assert data["verdict"] == "unsatisfied"
     assert data["runtime_message"].startswith(
         "requirement error: unsatisfied condition: cuda>=12.8")
@@ -55,7 +64,7 @@ def test_not_checked_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "-e", "NVIDIA_REQUIRE_CUDA=cuda>=99", "--host",
                        "h100-r550", "--json")
     assert code == 0
-    assert json.loads(out)["reason"] == "no-devices"
+    assert only_report(out)["reason"] == "no-devices"
 
 
 @pytest.mark.parametrize("argv", [
@@ -162,14 +171,14 @@ def test_python_dash_m_entry_point() -> None:
                            "--host", "preset:h100-r550", "--json"],
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["verdict"] == "satisfied"
+    assert only_report(proc.stdout)["verdict"] == "satisfied"
 
 
 def test_gpus_flag_selects_as_docker_would(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "--env-file", str(EXAMPLE), "--host", "h100-r550",
                        "--gpus", '"device=1,3"', "--json")
     assert code == 0
-    data = json.loads(out)
+    data = only_report(out)
     assert data["requested"] == ["1", "3"]
     assert data["devices"] == ["GPU-00000000-0000-4000-8000-000000000001",
                                "GPU-00000000-0000-4000-8000-000000000003"]
@@ -181,7 +190,7 @@ def test_unknown_device_is_the_runtimes_error(capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "check", "--env-file", str(EXAMPLE), "--host", "h100-r550",
                        "-e", "NVIDIA_VISIBLE_DEVICES=9", "--json")
     assert code == 2
-    data = json.loads(out)
+    data = only_report(out)
     assert data["verdict"] == "error"
     assert data["runtime_message"] == "device error: 9: unknown device"
 
@@ -197,7 +206,7 @@ def test_human_report_marks_the_selected_devices(capsys: pytest.CaptureFixture[s
 def test_not_a_gpu_container_has_null_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "-e", "NVIDIA_VISIBLE_DEVICES=void", "--host",
                        "h100-r550", "--json")
-    data = json.loads(out)
+    data = only_report(out)
     assert (code, data["gpu_container"], data["capabilities"]) == (0, False, None)
 
 
@@ -207,7 +216,7 @@ LAYOUT = f"oci:{ROOT / 'examples' / 'cuda-12.4.1-layout'}"
 def test_check_an_image_reports_it_in_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", LAYOUT, "--host", "preset:h100-r550", "--json")
     assert code == 0
-    data = json.loads(out)
+    data = only_report(out)
     image = data["image"]
     assert set(image) == {"reference", "digest", "platform", "env"}
     assert image["reference"] == LAYOUT and image["platform"] == "linux/amd64"
@@ -220,7 +229,7 @@ def test_the_image_platform_follows_the_host(capsys: pytest.CaptureFixture[str])
     code, out, _ = run(capsys, "check", LAYOUT, "--host", "preset:h100-r550", "--platform",
                        "linux/arm64", "--json")
     assert code == 0
-    data = json.loads(out)
+    data = only_report(out)
     assert data["image"]["platform"] == "linux/arm64"
     assert [r["value"] for r in data["requirements"]] == ["cuda>=12.4"]
 

@@ -41,7 +41,8 @@ def test_show_prints_a_loadable_profile(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_json_prints_all(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["--json"]) == 0
-    assert set(json.loads(capsys.readouterr().out)) == set(list_presets())
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["format"] == "nvreq-presets/1" and set(doc["presets"]) == set(list_presets())
 
 
 def test_show_unknown_is_a_profile_error() -> None:
