@@ -32,6 +32,13 @@ def test_wheel_contains_grammar_and_presets(wheel: Path) -> None:
     assert any(n.startswith("nvreq/host/presets/") and n.endswith(".json") for n in names)
 
 
+def test_wheel_ships_the_json_schemas_named_by_format_keys(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {n.removeprefix("nvreq/schema/") for n in names if n.startswith("nvreq/schema/")}
+    assert shipped == {p.name for p in (ROOT / "docs" / "schema").glob("*.schema.json")}
+    assert {"nvreq-host-1.schema.json", "nvreq-check-1.schema.json"} <= shipped
+
+
 def test_installed_wheel_parses_with_lark_outside_the_source_tree(wheel: Path,
                                                                    tmp_path: Path) -> None:
     import lark
