@@ -20,10 +20,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
-    from nvreq.images import ImageResult
+    from nvreq.images import ImageInfo, ImageResult
 
-__all__ = ["add_image_arguments", "image_options", "image_refs", "read_all", "render_table",
-           "shown_env"]
+__all__ = ["add_image_arguments", "image_options", "image_refs", "print_image_notes", "read_all",
+           "render_table", "served_by_mirror", "shown_env"]
 
 #: an --images-from list: one reference a line
 MAX_IMAGES_FROM_BYTES = 1 << 20
@@ -44,7 +44,19 @@ def add_image_arguments(parser: argparse.ArgumentParser, *, many: bool = False) 
                        help="limit for reading one image, auth and redirects included "
                             "(default 120)")
     group.add_argument("--authfile", metavar="FILE",
-                       help="read registry credentials from this file only")
+                       help="read registry credentials from this file only (default "
+                            "$REGISTRY_AUTH_FILE, else the files skopeo and docker use)")
+    creds = group.add_mutually_exclusive_group()
+    creds.add_argument("--creds", metavar="USER[:PASSWORD]",
+                       help="credentials for the image's registry (never sent to a mirror on "
+                            "another host); without :PASSWORD, it is read from stdin or asked")
+    creds.add_argument("--no-creds", action="store_true",
+                       help="read anonymously, ignoring stored credentials")
+    group.add_argument("--password-stdin", action="store_true",
+                       help="read the --creds password from stdin")
+    group.add_argument("--registries-conf", metavar="FILE",
+                       help="registries.conf with mirrors and rewrites (default "
+                            "$CONTAINERS_REGISTRIES_CONF, else the containers tools' files)")
     group.add_argument("--debug", action="store_true",
                        help="log each registry request (never credentials) on stderr")
     group.add_argument("--target", dest="target_stage", metavar="STAGE",
@@ -89,6 +101,8 @@ def image_options(args: argparse.Namespace, *, host_platform: str | None = None
         "insecure_registries": tuple(args.insecure_registry), "timeout": args.timeout,
         "authfile": args.authfile, "build_args": tuple(args.build_arg),
         "target_stage": args.target_stage, "no_base": args.no_base,
+        "creds": _creds(args), "no_creds": args.no_creds,
+        "registries_conf": args.registries_conf,
     }
     if args.platform:
         options.update(platform=args.platform, platform_source="--platform")
@@ -97,6 +111,34 @@ def image_options(args: argparse.Namespace, *, host_platform: str | None = None
     if args.debug:
         options["log"] = lambda line: print(f"nvreq: debug: {line}", file=sys.stderr)
     return options
+
+
+def _creds(args: argparse.Namespace) -> tuple[str, str] | None:
+    """``--creds USER[:PASSWORD]``, the password from stdin with ``--password-stdin`` or asked
+    on a terminal, as skopeo does; it is never printed."""
+    from nvreq.errors import InputError
+
+    if args.password_stdin and not args.creds:
+        raise InputError("--password-stdin needs --creds USER")
+    if not args.creds:
+        return None
+    user, sep, password = args.creds.partition(":")
+    if not user:
+        raise InputError("--creds: expected USER[:PASSWORD], the user is empty")
+    if args.password_stdin:
+        if sep:
+            raise InputError("--creds USER:PASSWORD and --password-stdin both give a password")
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not sep:
+        if not sys.stdin.isatty():
+            raise InputError("--creds USER without a password: add :PASSWORD, or pass "
+                             "--password-stdin and write it to stdin")
+        import getpass
+
+        password = getpass.getpass(f"Password for {user}: ")
+    if not password:
+        raise InputError("--creds: the password is empty")
+    return user, password
 
 
 def image_refs(args: argparse.Namespace, positional: Sequence[str]) -> list[str]:
@@ -136,6 +178,23 @@ def read_all(refs: Sequence[str], options: dict[str, Any], *, jobs: int = 8,
         out.write("\r\033[K")
         out.flush()
     return results
+
+
+def served_by_mirror(info: ImageInfo) -> str | None:
+    """The mirror repository that served a registry image, if not the image's own registry."""
+    endpoint = info.endpoint
+    if endpoint is None or info.resolved.startswith((f"{endpoint}:", f"{endpoint}@")):
+        return None
+    return endpoint
+
+
+def print_image_notes(info: ImageInfo) -> None:
+    """An image's warnings, and which mirror served it, on stderr."""
+    for warning in info.warnings:
+        print(f"nvreq: warning: {info.reference}: {warning}", file=sys.stderr)
+    mirror = served_by_mirror(info)
+    if mirror:
+        print(f"nvreq: note: {info.reference} was served by the mirror {mirror}", file=sys.stderr)
 
 
 def shown_env(env: Sequence[str], show_all: bool) -> tuple[list[str], int, list[str]]:

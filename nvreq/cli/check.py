@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print_reports([(None, report, None)], args.output)
         return report.exit_code
-    from nvreq.cli._images_cli import image_options, image_refs, read_all
+    from nvreq.cli._images_cli import image_options, image_refs, print_image_notes, read_all
 
     refs = image_refs(args, args.images)
     host = host_from(args)
@@ -124,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         if result.info is None:
             reports.append((result.reference, None, result.error))
             continue
+        print_image_notes(result.info)
         report = _check([*result.info.env, *extra], host, args)
         reports.append((result.reference, replace(report, image=result.info), None))
     codes = [2 if r is None else r.exit_code for _, r, _ in reports]

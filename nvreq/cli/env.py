@@ -26,15 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the image and print it; errors go to the dispatcher (exit 2)."""
-    import sys
 
-    from nvreq.cli._images_cli import image_options, shown_env
+    from nvreq.cli._images_cli import image_options, print_image_notes, served_by_mirror, shown_env
     from nvreq.images import read_image
 
     info = read_image(args.image, **image_options(args))
     env, hidden, redacted = shown_env(info.env, args.all)
-    for warning in info.warnings:
-        print(f"nvreq: warning: {warning}", file=sys.stderr)
+    print_image_notes(info)
     if args.output != "text":
         from nvreq.cli.output import document, emit
 
@@ -43,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     rows = [("image", info.reference), ("resolved", info.resolved),
             ("platform", f"{info.platform} (target from {info.platform_source})")]
+    if served_by_mirror(info):
+        rows.append(("mirror", str(info.endpoint)))
     if info.index_digest:
         rows.append(("index", info.index_digest))
     if info.manifest_digest:

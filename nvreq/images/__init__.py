@@ -18,6 +18,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from nvreq.images.reference import Reference
+
 __all__ = ["ImageError", "ImageInfo", "ImageResult", "read_image", "read_images"]
 
 DEFAULT_TIMEOUT = 120.0
@@ -43,8 +45,13 @@ def read_image(ref: str, *, platform: str | None = None, platform_source: str | 
                insecure_registries: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT,
                authfile: str | None = None, log: Callable[[str], None] | None = None,
                build_args: Sequence[str] = (), target_stage: str | None = None,
-               no_base: bool = False) -> ImageInfo:
+               no_base: bool = False, creds: tuple[str, str] | None = None,
+               no_creds: bool = False, registries_conf: str | None = None) -> ImageInfo:
     """Read the image ``ref`` names, for ``platform`` (default: this machine's).
+
+    ``creds`` (user, password) are used for the image's own registry instead of any stored
+    credentials, never sent to a mirror on another host; ``no_creds`` reads anonymously.
+    ``registries_conf`` names the registries.conf whose mirrors and rewrites apply.
 
     >>> info = read_image("oci:examples/cuda-12.4.1-layout", platform="linux/amd64")
     >>> info.env_map["CUDA_VERSION"], info.platform
@@ -57,6 +64,7 @@ def read_image(ref: str, *, platform: str | None = None, platform_source: str | 
         transport, rest = classify(ref)
         options = _Options(target, source, tuple(insecure_registries), timeout, authfile, log,
                            tuple(build_args), target_stage, no_base)
+        options.creds, options.no_creds, options.registries_conf = creds, no_creds, registries_conf
         return _dispatch(ref, transport, rest, options)
     except ImageError as exc:
         if exc.reference is None:
@@ -91,8 +99,8 @@ def read_images(refs: Sequence[str], *, max_workers: int = 8,
 class _Options:
     """Per-call reading options (a plain class: cheap to define on the CLI's start-up path)."""
 
-    __slots__ = ("authfile", "build_args", "insecure", "log", "no_base", "source", "target",
-                 "target_stage", "timeout")
+    __slots__ = ("authfile", "build_args", "creds", "insecure", "log", "no_base", "no_creds",
+                 "registries_conf", "source", "target", "target_stage", "timeout")
 
     def __init__(self, target: Platform, source: str, insecure: tuple[str, ...], timeout: float,
                  authfile: str | None, log: Callable[[str], None] | None,
@@ -100,6 +108,9 @@ class _Options:
         self.target, self.source, self.insecure, self.timeout = target, source, insecure, timeout
         self.authfile, self.log, self.build_args = authfile, log, build_args
         self.target_stage, self.no_base = target_stage, no_base
+        self.creds: tuple[str, str] | None = None
+        self.no_creds = False
+        self.registries_conf: str | None = None
 
 
 def _target(platform: str | None, source: str | None) -> tuple[Platform, str]:
@@ -150,21 +161,49 @@ def _dispatch(ref: str, transport: str, rest: str, o: _Options) -> ImageInfo:
 
 
 def _registry(ref: str, rest: str, o: _Options) -> ImageInfo:
-    from nvreq.images.httpclient import Http
     from nvreq.images.reference import parse_reference
-    from nvreq.images.registry import read_registry
+    from nvreq.images.registries_conf import load_registries_conf, pull_sources
 
     parsed = parse_reference(rest)
     canonical = str(parsed)
-    http = Http(timeout=o.timeout, insecure=o.insecure, log=o.log)
     try:
-        return read_registry(parsed, ref, o.target, o.source, http, authfile=o.authfile)
+        sources, _ = pull_sources(parsed, load_registries_conf(o.registries_conf))
+        failed: list[str] = []
+        for i, (endpoint, physical) in enumerate(sources):
+            try:
+                info = _endpoint(ref, parsed, physical, endpoint.insecure, o)
+            except ImageError as exc:
+                if i == len(sources) - 1:
+                    if failed:
+                        exc.message += f" (mirrors also failed: {'; '.join(failed)})"
+                    raise
+                failed.append(f"{physical.name}: {exc.message}")
+                continue
+            notes = tuple(f"mirror {m}; tried the next endpoint" for m in failed)
+            return ImageInfo(**{**{n: getattr(info, n) for n in ImageInfo._fields},
+                                "resolved": canonical, "warnings": (*notes, *info.warnings)})
+        raise AssertionError("unreachable")  # pragma: no cover
     except ImageError as exc:
         if exc.reference is None:
             exc.reference = canonical if canonical == ref else f"{canonical} ({ref})"
         if not ref.startswith("docker://") and os.path.exists(ref):
             exc.message += f"; a local file {ref} exists; write ./{ref} to read it"
         raise
+
+
+def _endpoint(ref: str, logical: Reference, physical: Reference, insecure: bool,
+              o: _Options) -> ImageInfo:
+    """Read ``physical`` (``logical`` itself, or a mirror's rewrite of it)."""
+    from nvreq.images.httpclient import Http
+    from nvreq.images.registry import read_registry
+
+    hosts = (*o.insecure, physical.domain) if insecure else o.insecure
+    http = Http(timeout=o.timeout, insecure=hosts, log=o.log)
+    # --creds name the image's own registry: a mirror on another host never receives them
+    creds = o.creds if physical.domain == logical.domain else None
+    try:
+        return read_registry(physical, ref, o.target, o.source, http, authfile=o.authfile,
+                             creds=creds, no_creds=o.no_creds)
     finally:
         http.close()
 
@@ -218,5 +257,6 @@ def _base_reader(o: _Options) -> Callable[[str, Platform], ImageInfo]:
     def read(base: str, platform: Platform) -> ImageInfo:
         return read_image(base, platform=str(platform), platform_source="FROM",
                           insecure_registries=o.insecure, timeout=o.timeout,
-                          authfile=o.authfile, log=o.log)
+                          authfile=o.authfile, log=o.log, creds=o.creds, no_creds=o.no_creds,
+                          registries_conf=o.registries_conf)
     return read

@@ -1,8 +1,10 @@
-"""Registry credentials, found as docker and the containers tools find them (§4). Never written.
+"""Registry credentials, found as skopeo and podman (containers/image) find them. Never written.
 
 Sources, first hit wins: ``--authfile``/``REGISTRY_AUTH_FILE`` (alone), ``DOCKER_AUTH_CONFIG``,
-``$DOCKER_CONFIG/config.json`` (``credHelpers`` → ``credsStore`` → ``auths``), the containers
-``auth.json`` files, ``~/.dockercfg``. Helpers run only ``get``, once per (helper, server).
+``$XDG_RUNTIME_DIR/containers/auth.json``, ``$XDG_CONFIG_HOME/containers/auth.json``,
+``$DOCKER_CONFIG/config.json`` or ``~/.docker/config.json`` (``credHelpers`` → ``credsStore`` →
+``auths``), ``~/.dockercfg``. Helpers run only ``get``, once per (helper, server). A file that is
+not valid JSON is an error naming the file and line, as in containers/image.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nvreq import jsontext
+from nvreq.images.errors import ConfigFileError
 from nvreq.images.value import Value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["HUB_KEY", "Lookup", "Secret", "auth_key", "find_credentials"]
+__all__ = ["HUB_KEY", "Lookup", "Secret", "auth_files", "auth_key", "find_credentials"]
 
 HUB_KEY = "https://index.docker.io/v1/"
 _HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io"}
@@ -72,7 +75,7 @@ def auth_key(domain: str) -> str:
 
 
 def find_credentials(domain: str, path: str, *, authfile: str | None = None) -> Lookup:
-    """Look up credentials for ``domain/path`` in the order of §4.1."""
+    """Look up credentials for ``domain/path``, in the order of the module's docstring."""
     out = Lookup()
     authfile = authfile or os.environ.get("REGISTRY_AUTH_FILE")
     if authfile:
@@ -90,7 +93,7 @@ def find_credentials(domain: str, path: str, *, authfile: str | None = None) -> 
                       creds_store=False)
             if out.secret:
                 return out
-    for candidate, store in _files():
+    for candidate, store in auth_files():
         _from_file(candidate, domain, path, out, helpers=True, creds_store=store)
         if out.secret:
             return out
@@ -103,25 +106,40 @@ def find_credentials(domain: str, path: str, *, authfile: str | None = None) -> 
     return out
 
 
-def _files() -> Iterator[tuple[Path, bool]]:
-    docker = os.environ.get("DOCKER_CONFIG")
-    yield (Path(docker) if docker else Path.home() / ".docker") / "config.json", True
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/run/containers/{os.getuid()}"
-    yield Path(runtime) / ("containers/auth.json" if "XDG_RUNTIME_DIR" in os.environ
-                           else "auth.json"), False
+def auth_files() -> Iterator[tuple[Path, bool]]:
+    """The credentials files after ``--authfile`` and ``DOCKER_AUTH_CONFIG``, in lookup order,
+    each with whether its ``credsStore`` is used (docker's file only); ``~/.dockercfg`` last."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    yield (Path(runtime) / "containers" / "auth.json" if runtime
+           else Path(f"/run/containers/{os.getuid()}/auth.json")), False
     config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     yield Path(config) / "containers" / "auth.json", False
+    docker = os.environ.get("DOCKER_CONFIG")
+    yield (Path(docker) if docker else Path.home() / ".docker") / "config.json", True
 
 
 def _read(file: Path, out: Lookup) -> Any:
     out.looked.append(str(file))
     try:
         if file.stat().st_size > _MAX_FILE:
-            raise ValueError
-        return jsontext.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        out.warnings.append(f"cannot read credentials file {file}; skipped")
-        return None
+            raise ConfigFileError(f"credentials file {file} is larger than {_MAX_FILE >> 20} MiB")
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigFileError(f"cannot read credentials file {file}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(f"credentials file {file} is not UTF-8 text (byte {exc.start})"
+                              ) from None
+    try:
+        doc = jsontext.loads(text, what=f"credentials file {file}")
+    except jsontext.JsonTooDeep as exc:
+        raise ConfigFileError(str(exc)) from None
+    except ValueError as exc:  # json.JSONDecodeError, without importing json here
+        where = f", line {getattr(exc, 'lineno', '?')}, column {getattr(exc, 'colno', '?')}"
+        raise ConfigFileError(f"credentials file {file}{where}: invalid JSON: "
+                              f"{getattr(exc, 'msg', exc)}") from None
+    if not isinstance(doc, dict):
+        raise ConfigFileError(f"credentials file {file}: expected a JSON object")
+    return doc
 
 
 def _from_file(file: Path, domain: str, path: str, out: Lookup, *, helpers: bool,

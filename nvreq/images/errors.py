@@ -8,6 +8,8 @@ __all__ = [
     "AccessDenied",
     "ArchiveError",
     "AuthenticationRequired",
+    "BlockedRegistry",
+    "ConfigFileError",
     "ContentTooLarge",
     "DaemonError",
     "DigestMismatch",
@@ -87,3 +89,12 @@ class DaemonError(ImageError):
 
 class DockerfileError(ImageError, ValueError):
     """A Dockerfile that cannot be evaluated (§2.9); names ``FILE:LINE``."""
+
+
+class ConfigFileError(ImageError, ValueError):
+    """A malformed registries.conf, daemon.json, credentials file or certs.d directory; names the
+    file, and the line where there is one."""
+
+
+class BlockedRegistry(ImageError):
+    """A registry that registries.conf marks ``blocked = true``."""

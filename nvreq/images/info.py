@@ -22,8 +22,8 @@ class ImageInfo(Value):
 
     __slots__ = _fields = ("reference", "resolved", "digest", "platform", "env", "transport",
                            "index_digest", "manifest_digest", "config_digest", "platform_source",
-                           "verified", "warnings", "origins")
-    _uncompared = ("origins",)
+                           "verified", "warnings", "origins", "endpoint")
+    _uncompared = ("origins", "endpoint")
     reference: str
     resolved: str
     digest: str | None
@@ -37,23 +37,25 @@ class ImageInfo(Value):
     verified: bool
     warnings: tuple[str, ...]
     origins: Mapping[str, str]
+    endpoint: str | None
 
     def __init__(self, reference: str, resolved: str, digest: str | None, platform: str,
                  env: tuple[str, ...], transport: str = "docker",
                  index_digest: str | None = None, manifest_digest: str | None = None,
                  config_digest: str | None = None, platform_source: str = "this machine",
                  verified: bool = True, warnings: tuple[str, ...] = (),
-                 origins: Mapping[str, str] | None = None) -> None:
+                 origins: Mapping[str, str] | None = None, endpoint: str | None = None) -> None:
         self._init(reference, resolved, digest, platform, env, transport, index_digest,
                    manifest_digest, config_digest, platform_source, verified, warnings,
-                   {} if origins is None else origins)
+                   {} if origins is None else origins, endpoint)
 
     def __repr__(self) -> str:
         return f"<ImageInfo({self.resolved!r}, {self.platform!r}, {len(self.env)} env)>"
 
     def to_dict(self) -> dict[str, Any]:
         """``{reference, digest, platform, env}`` for reports, secret values redacted; then
-        ``redacted``, the names of the variables whose values were hidden, when there are any."""
+        ``redacted``, the names of the variables whose values were hidden, when there are any, and
+        ``endpoint`` (registry images) the repository that served it."""
         from nvreq.redact import redact_env
 
         env, redacted = redact_env(self.env)
@@ -61,6 +63,8 @@ class ImageInfo(Value):
                                "platform": self.platform, "env": env}
         if redacted:
             out["redacted"] = redacted
+        if self.endpoint is not None:
+            out["endpoint"] = self.endpoint
         return out
 
     def details(self) -> dict[str, Any]:

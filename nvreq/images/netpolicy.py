@@ -13,8 +13,6 @@ if TYPE_CHECKING:
 
 __all__ = ["address_class", "is_loopback", "no_proxy_matches", "tls_context"]
 
-_CERT_DIRS = ("/etc/docker/certs.d", "/etc/containers/certs.d")
-
 
 def is_loopback(host: str) -> bool:
     """``localhost``, ``127.0.0.0/8`` or ``::1``.
@@ -70,17 +68,20 @@ def no_proxy_matches(host: str, port: int) -> bool:
 
 @functools.cache
 def tls_context(hostport: str | None, *, verify: bool = True) -> ssl.SSLContext:
-    """A TLS 1.2+ context, built once per (host, mode): the system CAs plus ``certs.d`` CAs."""
+    """A TLS 1.2+ context, built once per (host, mode): the system CAs plus the ``certs.d`` CAs
+    and client certificates of :mod:`nvreq.images.certs`."""
     import ssl
 
+    from nvreq.images.certs import cert_files, load_certs
+
+    files = cert_files(hostport)
     if not verify:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
     else:
-        ctx = _default_verified() if not _cert_files(hostport) else ssl.create_default_context()
-        for crt in _cert_files(hostport):
-            ctx.load_verify_locations(cafile=str(crt))
+        ctx = _default_verified() if not files else ssl.create_default_context()
+    load_certs(ctx, files, authorities=verify)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
 
@@ -90,15 +91,3 @@ def _default_verified() -> ssl.SSLContext:
     import ssl
 
     return ssl.create_default_context()
-
-
-def _cert_files(hostport: str | None) -> list[str]:
-    if not hostport:
-        return []
-    found: list[str] = []
-    for base in _CERT_DIRS:
-        folder = os.path.join(base, hostport)
-        if os.path.isdir(folder):
-            found.extend(sorted(os.path.join(folder, n) for n in os.listdir(folder)
-                                if n.endswith(".crt")))
-    return found

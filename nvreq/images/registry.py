@@ -40,9 +40,19 @@ ACCEPT = ",".join((OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST))
 
 
 def read_registry(ref: Reference, given: str, target: Platform, source: str, http: Http, *,
-                  authfile: str | None = None) -> ImageInfo:
-    """Fetch ``ref``'s manifest (following an index to ``target``) and its config."""
-    return _Client(ref, http, authfile).read(given, target, source)
+                  authfile: str | None = None, creds: tuple[str, str] | None = None,
+                  no_creds: bool = False) -> ImageInfo:
+    """Fetch ``ref``'s manifest (following an index to ``target``) and its config; ``creds``
+    replace the stored credentials, ``no_creds`` reads anonymously."""
+    client = _Client(ref, http, authfile)
+    if creds is not None or no_creds:
+        from nvreq.images.credentials import Lookup, Secret
+
+        client.lookup = Lookup()
+        client.lookup.looked.append("--no-creds" if no_creds else "--creds")
+        if creds is not None and not no_creds:
+            client.lookup.secret = Secret(creds[0], creds[1], source="--creds")
+    return client.read(given, target, source)
 
 
 class _Client:
@@ -72,6 +82,7 @@ class _Client:
             index_digest=found.index_digest, manifest_digest=found.manifest_digest,
             config_digest=found.config_digest, platform_source=source, verified=True,
             warnings=tuple(self.http.warnings + self.warnings + env_warnings(config.env)),
+            endpoint=ref.name,
         )
 
     def _check_manifest(self, resp: Response, requested: str | None) -> str:

@@ -26,6 +26,7 @@ from nvreq.images.documents import Descriptor, choose, parse_config, parse_docum
 from nvreq.images.errors import (
     ArchiveError,
     AuthenticationRequired,
+    ConfigFileError,
     ContentTooLarge,
     ImageError,
     InvalidImageConfig,
@@ -461,23 +462,72 @@ def test_auth_keys_and_docker_hub_aliases(tmp_path: Path, monkeypatch: pytest.Mo
         assert "pw-secret-9" not in repr(found.secret) + repr(found)
 
 
-def test_malformed_credentials_warn_and_continue(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def no_creds_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scratch HOME, XDG_CONFIG_HOME and XDG_RUNTIME_DIR with no credentials anywhere."""
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("DOCKER_CONFIG", raising=False)
-    monkeypatch.delenv("REGISTRY_AUTH_FILE", raising=False)
-    monkeypatch.delenv("DOCKER_AUTH_CONFIG", raising=False)
+    for name in ("DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "DOCKER_AUTH_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / ".docker").mkdir()
-    (tmp_path / ".docker" / "config.json").write_text("{not json")
-    (tmp_path / "xdg" / "containers").mkdir(parents=True)
-    (tmp_path / "xdg" / "containers" / "auth.json").write_text(json.dumps(
+    return tmp_path
+
+
+def _auth(path: Path, user: str, key: str = "r.example") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"auths": {key: {
+        "auth": base64.b64encode(f"{user}:pw".encode()).decode()}}}))
+
+
+def test_lookup_order_is_containers_images(no_creds_home: Path) -> None:
+    home = no_creds_home
+    files = [home / "run" / "containers" / "auth.json", home / "xdg" / "containers" / "auth.json",
+             home / ".docker" / "config.json"]
+    for n, path in enumerate(files):
+        _auth(path, f"user{n}")
+    (home / ".dockercfg").write_text(json.dumps({"r.example": {
+        "auth": base64.b64encode(b"legacy:pw").decode()}}))
+    for n, path in enumerate(files):
+        found = find_credentials("r.example", "ns/img")
+        assert found.secret is not None and found.secret.username == f"user{n}"
+        assert found.looked == [str(path)]
+        path.unlink()
+    found = find_credentials("r.example", "ns/img")
+    assert found.secret is not None and found.secret.username == "legacy"
+
+
+def test_registry_auth_file_is_the_only_file_read(no_creds_home: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _auth(no_creds_home / "xdg" / "containers" / "auth.json", "xdg")
+    (no_creds_home / "only.json").write_text("{}")
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(no_creds_home / "only.json"))
+    found = find_credentials("r.example", "ns/img")
+    assert found.secret is None and found.looked == [str(no_creds_home / "only.json")]
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("{not json", "line 1, column 2"),
+    ('{\n  "auths": {\n    "r.example": {"auth": "x"},\n  }\n}', "line 4, column 3"),
+    ("[]", "expected a JSON object"),
+])
+def test_a_malformed_credentials_file_is_an_error_naming_file_and_line(
+        no_creds_home: Path, text: str, where: str) -> None:
+    path = no_creds_home / "xdg" / "containers" / "auth.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    with pytest.raises(ConfigFileError) as ctx:
+        find_credentials("r.example", "ns/img")
+    assert str(path) in str(ctx.value) and where in str(ctx.value)
+
+
+def test_an_entry_without_a_user_is_skipped_with_a_warning(no_creds_home: Path) -> None:
+    path = no_creds_home / "xdg" / "containers" / "auth.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(
         {"auths": {"r.example": {"auth": base64.b64encode(b":nouser").decode()},
                    "r.example/ns": {"auth": base64.b64encode(b"u:pw").decode()}}}))
     found = find_credentials("r.example", "ns/img")
     assert found.secret is not None and found.secret.username == "u"
-    assert any("cannot read credentials file" in x and "config.json" in x for x in found.warnings)
     found = find_credentials("r.example", "other/img")
     assert found.secret is None and any("empty user" in x for x in found.warnings)
 
