@@ -37,10 +37,10 @@ class CertFiles(Value):
 
 
 def cert_dirs() -> tuple[str, ...]:
-    """The ``certs.d`` directories, in the order they are looked at."""
-    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return (os.path.join(config, "containers", "certs.d"), "/etc/containers/certs.d",
-            "/etc/docker/certs.d")
+    """The ``certs.d`` directories, in the order they are looked at (containers/image's: the
+    home directory's ``.config``, not ``$XDG_CONFIG_HOME``)."""
+    return (os.path.join(os.path.expanduser("~"), ".config", "containers", "certs.d"),
+            "/etc/containers/certs.d", "/etc/docker/certs.d")
 
 
 def cert_files(hostport: str | None) -> CertFiles:

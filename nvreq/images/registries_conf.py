@@ -17,12 +17,16 @@ drop-in's ``[[registry]]`` replaces an earlier one with the same prefix.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from typing import Any
+import re
 
 from nvreq.images.errors import ConfigFileError
 from nvreq.images.reference import DOCKER_HUB, Reference
 from nvreq.images.value import Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 __all__ = ["Endpoint", "RegistriesConf", "RegistryEntry", "load_registries_conf",
            "pull_sources"]
@@ -34,6 +38,9 @@ _PULL_FROM_MIRROR = ("", "all", "digest-only", "tag-only")
 _REGISTRY_KEYS = {"prefix", "location", "insecure", "blocked", "mirror-by-digest-only", "mirror",
                   "pull-from-mirror"}
 _MIRROR_KEYS = {"location", "insecure", "pull-from-mirror"}
+#: files without these (search lists and short-name aliases only) are not parsed: nothing in them
+#: changes where an image is read from, and reading every image stays free of a TOML parser
+_REGISTRY_TABLES = r"(?m)^\s*(\[\[\s*registry[\s.\]]|\[\s*registries\s*[.\]]|registry\s*=)"
 
 
 class Endpoint(Value):
@@ -188,6 +195,8 @@ def _read_toml(file: str) -> tuple[dict[str, Any], str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigFileError(f"{file} is not UTF-8 text (byte {exc.start})") from None
+    if not re.search(_REGISTRY_TABLES, text):
+        return {}, text
     from nvreq.errors import ProfileError
     from nvreq.host.sources import parse_toml
 
@@ -207,13 +216,13 @@ def _parse(file: str) -> list[RegistryEntry]:
     out = [_entry(item, f"{file}, line {lines[i]}" if i < len(lines) else file)
            for i, item in enumerate(raw)]
     legacy = doc.get("registries")
-    if isinstance(legacy, Mapping):
+    if isinstance(legacy, dict):
         out += _v1(legacy, file)
     return out
 
 
 def _entry(item: Any, where: str) -> RegistryEntry:
-    if not isinstance(item, Mapping):
+    if not isinstance(item, dict):
         raise ConfigFileError(f"{where}: a [[registry]] must be a table")
     unknown = sorted(set(item) - _REGISTRY_KEYS)
     if unknown:
@@ -238,7 +247,7 @@ def _entry(item: Any, where: str) -> RegistryEntry:
 
 
 def _mirror(item: Any, where: str, by_digest: bool) -> Endpoint:
-    if not isinstance(item, Mapping):
+    if not isinstance(item, dict):
         raise ConfigFileError(f"{where}: a [[registry.mirror]] must be a table")
     unknown = sorted(set(item) - _MIRROR_KEYS)
     if unknown:
@@ -256,12 +265,12 @@ def _mirror(item: Any, where: str, by_digest: bool) -> Endpoint:
     return Endpoint(location, _bool(item, "insecure", where), rule)
 
 
-def _v1(legacy: Mapping[str, Any], file: str) -> list[RegistryEntry]:
+def _v1(legacy: dict[str, Any], file: str) -> list[RegistryEntry]:
     """Version 1 files: ``[registries.insecure]`` and ``[registries.block]`` lists."""
     out: dict[str, RegistryEntry] = {}
     for kind in ("insecure", "block"):
         table = legacy.get(kind) or {}
-        names = table.get("registries", []) if isinstance(table, Mapping) else None
+        names = table.get("registries", []) if isinstance(table, dict) else None
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise ConfigFileError(f"{file}: [registries.{kind}] registries must be a list of "
                                   "strings")
@@ -282,7 +291,7 @@ def _location(value: Any, where: str) -> str:
     return value.rstrip("/")
 
 
-def _bool(item: Mapping[str, Any], key: str, where: str) -> bool:
+def _bool(item: dict[str, Any], key: str, where: str) -> bool:
     value = item.get(key, False)
     if not isinstance(value, bool):
         raise ConfigFileError(f"{where}: {key} must be true or false, got {value!r}")
