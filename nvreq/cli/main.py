@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from nvreq.cli.output import Verbosity, add_verbosity
 from nvreq.errors import NvreqError
 
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
@@ -30,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "affinity": "nvreq.cli.affinity",
     "bundle": "nvreq.cli.bundle",
     "webhook": "nvreq.cli.webhook",
+    "completion": "nvreq.cli.completion",
 }
 #: one-line summaries for ``nvreq --help``, so that listing commands imports none of them
 SUMMARIES: dict[str, str] = {
@@ -44,6 +46,7 @@ SUMMARIES: dict[str, str] = {
     "affinity": "Kubernetes node affinity (GFD labels) that admits only nodes that can run it",
     "bundle": "is this offline bundle of .deb files complete, and in which order to install it?",
     "webhook": "admission webhook placing GPU pods where their images run; its manifests",
+    "completion": "print a shell completion script (bash, zsh, fish, tcsh, powershell)",
 }
 
 EXIT_OK = 0
@@ -104,6 +107,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=SUMMARIES.get(name, module.HELP), description=module.HELP,
                            formatter_class=_HelpFormatter)
         module.add_arguments(p)
+        add_verbosity(p)
         p.set_defaults(_run=module.run, _command=name)
     return parser
 
@@ -123,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        code: int = args._run(args)
+        with Verbosity(args):
+            code: int = args._run(args)
     except NvreqError as exc:
         print(f"nvreq: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

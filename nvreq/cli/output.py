@@ -14,7 +14,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["FORMATS", "add_output_option", "document", "emit", "error_entry"]
+__all__ = ["FORMATS", "Verbosity", "add_output_option", "add_verbosity", "document", "emit",
+           "error_entry"]
 
 FORMATS = ("text", "json", "yaml")
 
@@ -54,3 +55,53 @@ def emit(data: Any, fmt: str = "json") -> None:
 
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    """``-q`` (stderr shows errors only) and ``-v`` (also log each registry request)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true",
+                       help="print only errors on stderr: no warnings, notes or progress")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="say more on stderr (for images: each registry request, as --debug)")
+
+
+class _ErrorsOnly:
+    """A stderr that lets only ``nvreq: error:`` lines through (``-q``)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            if line.startswith("nvreq: error:"):
+                self.stream.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+class Verbosity:
+    """Apply ``-q``/``-v`` around a command's run: ``-q`` swaps stderr for :class:`_ErrorsOnly`
+    (no ``contextlib`` import on the start-up path)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        if getattr(args, "verbose", False) and hasattr(args, "debug"):
+            args.debug = True
+        self.quiet = bool(getattr(args, "quiet", False))
+        self.saved: Any = None
+
+    def __enter__(self) -> None:
+        if self.quiet:
+            self.saved, sys.stderr = sys.stderr, _ErrorsOnly(sys.stderr)
+
+    def __exit__(self, *_: object) -> None:
+        if self.quiet:
+            sys.stderr = self.saved

@@ -109,3 +109,37 @@ def test_affinity_existing_values_that_look_like_booleans_stay_strings(
 def test_fleet_csv_flag_and_dash_o_csv_agree(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["fleet", LAYOUT, "--hosts", "preset:h100-r550"]
     assert run(capsys, *argv, "--csv") == run(capsys, *argv, "-o", "csv")
+
+
+def test_quiet_keeps_errors_and_drops_warnings(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    profile = tmp_path / "host.json"
+    profile.write_text('{"gpus": [{"index": 0, "brand": "NoSuchBrand"}]}')
+    assert main(["host", "--from", str(profile)]) == 0
+    assert "nvreq: warning:" in capsys.readouterr().err
+    assert main(["host", "--from", str(profile), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    missing = f"oci:{tmp_path / 'missing'}"
+    assert main(["check", missing, LAYOUT, "--host", "preset:h100-r550", "-o", "json", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"nvreq: error: {missing}: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["check", "env", "explain", "lint", "presets", "host",
+                                     "doctor", "fleet", "affinity", "completion"])
+def test_every_command_takes_quiet_and_verbose(capsys: pytest.CaptureFixture[str],
+                                               command: str) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    usage = capsys.readouterr().out
+    assert "-q, --quiet" in usage and "-v, --verbose" in usage
+
+
+def test_verbose_turns_on_the_request_log_of_image_commands() -> None:
+    import argparse
+
+    from nvreq.cli.output import Verbosity
+
+    args = argparse.Namespace(debug=False, verbose=True, quiet=False)
+    with Verbosity(args):
+        assert args.debug is True
