@@ -14,9 +14,13 @@ HELP = ("report every problem in an NVIDIA_REQUIRE_* expression (exit 2 when the
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``nvreq lint``."""
-    parser.add_argument("expression", nargs="+", help="one or more requirement expressions")
+    parser.add_argument("expression", nargs="+",
+                        help="one or more requirement expressions (Dockerfiles with --dockerfiles)")
     parser.add_argument("--variable", default="NVIDIA_REQUIRE_CUDA",
                         help="the variable name shown in messages")
+    parser.add_argument("--dockerfiles", action="store_true",
+                        help="the arguments are Dockerfiles: lint every NVIDIA_REQUIRE_* their "
+                        "last stage sets (base images are not read), as the pre-commit hook does")
     add_output_option(parser, text="one line per problem")
 
 
@@ -26,17 +30,33 @@ def run(args: argparse.Namespace) -> int:
     from nvreq.require.syntax import parse_requirement
 
     results = []
-    for text in args.expression:
-        requirement = parse_requirement(text, variable=args.variable)
-        results.append((text, lint_requirement(requirement, args.variable)))
+    for where, variable, text in _inputs(args):
+        requirement = parse_requirement(text, variable=variable)
+        results.append((where, variable, text, lint_requirement(requirement, variable)))
     if args.output != "text":
         emit(document("lint", results=[
-            {"expression": text, "diagnostics": [d.to_dict() for d in diags]}
-            for text, diags in results]), args.output)
+            {"expression": text, "diagnostics": [d.to_dict() for d in diags],
+             **({"file": where, "variable": variable} if where else {})}
+            for where, variable, text, diags in results]), args.output)
     else:
-        for text, diags in results:
+        for where, variable, text, diags in results:
+            head = f"{where}: " if where else ""
             if not diags:
-                print(f"ok: {text}")
+                print(f"ok: {head}{f'{variable}=' if where else ''}{text}")
             for diag in diags:
-                print(diag.render())
-    return 2 if any(d.severity == "error" for _, diags in results for d in diags) else 0
+                print(head + diag.render())
+    return 2 if any(d.severity == "error" for *_, diags in results for d in diags) else 0
+
+
+def _inputs(args: argparse.Namespace) -> list[tuple[str | None, str, str]]:
+    """``(file or None, variable, expression)`` for each expression to lint."""
+    if not args.dockerfiles:
+        return [(None, args.variable, text) for text in args.expression]
+    from nvreq.images import read_image
+
+    out: list[tuple[str | None, str, str]] = []
+    for path in args.expression:
+        info = read_image(f"dockerfile:{path}", no_base=True)
+        out += [(path, key, value) for key, value in info.env_map.items()
+                if key.startswith("NVIDIA_REQUIRE_")]
+    return out
