@@ -1,4 +1,4 @@
-"""GPU brands: NVML's brand enum and libnvidia-container's names for it (``host.md`` §1.2).
+"""GPU brands: NVML's brand enum and libnvidia-container's names for it.
 
 A profile stores a brand as libnvidia-container's name (``Nvidia``). On input nvreq also takes the
 enum integer, the lowercase image token, go-nvlib's spelling and ``nvidia-smi``'s display text.

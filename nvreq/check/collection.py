@@ -1,4 +1,4 @@
-"""Collecting requirements from a container's environment, as the hook does (require.md §3)."""
+"""Collecting requirements from a container's environment, as the hook does."""
 
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ def render(report: Renderable) -> str:
         rows: dict[str, int] = {}
         for d in diffs:
             rows[f"row {d.row}: {d.topic}"] = rows.get(f"row {d.row}: {d.topic}", 0) + 1
-        lines.append("where cli and toolkit disagree on this text (require.md §13.7): "
+        lines.append("where cli and toolkit disagree on this text: "
                      + "; ".join(f"{k} ({n}×)" for k, n in rows.items()))
     for warning in report.warnings:
         lines.append(f"warning: {warning}")

@@ -76,7 +76,7 @@ class CapabilityResult:
 
     @property
     def outcome(self) -> str:
-        """``error``, ``not-enforced`` or ``ok`` (``capabilities.md`` §4)."""
+        """``error``, ``not-enforced`` or ``ok``."""
         if not self.enforced:
             return "not-enforced"
         return "error" if self.error else "ok"

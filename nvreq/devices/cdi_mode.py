@@ -1,4 +1,4 @@
-"""The ``cdi`` resolver: qualified CDI names against the host's spec files (``devices.md`` §8).
+"""The ``cdi`` resolver: qualified CDI names against the host's spec files.
 
 nvreq's profile has no spec files. ``runtime.cdi_devices`` lists the names that exist; without it
 nvreq assumes a spec as ``nvidia-ctk cdi generate`` writes it (names by index, by UUID, and

@@ -1,4 +1,4 @@
-"""Container Device Interface names: ``vendor/class=name`` (``devices.md`` §8).
+"""Container Device Interface names: ``vendor/class=name``.
 
 The rules are those of cncf-tags/container-device-interface: pkg/parser/parser.go @ 05ae4b5.
 """

@@ -1,4 +1,4 @@
-"""The ``jit-cdi`` resolver: a CDI spec generated in memory through NVML (``devices.md`` §7).
+"""The ``jit-cdi`` resolver: a CDI spec generated in memory through NVML.
 
 Sources: NVIDIA/nvidia-container-toolkit pkg/nvcdi/lib-nvml.go @ d34b304 and go-nvlib v0.12.0
 pkg/nvlib/device/identifier.go. Ids are exact: a decimal index, ``<gpu>:<mig>`` (the NVML MIG

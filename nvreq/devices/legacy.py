@@ -1,4 +1,4 @@
-"""The ``legacy`` resolver: nvidia-container-cli's device selection (``devices.md`` §6).
+"""The ``legacy`` resolver: nvidia-container-cli's device selection.
 
 Source: NVIDIA/libnvidia-container src/cli/common.c (``select_devices``, ``select_gpu_device``,
 ``select_mig_device``) @ 2e347c1. Each token is tried as: empty, ``all`` (any case), GPU UUID,

@@ -1,4 +1,4 @@
-"""``NVIDIA_MIG_CONFIG_DEVICES`` and ``NVIDIA_MIG_MONITOR_DEVICES`` (``devices.md`` §12).
+"""``NVIDIA_MIG_CONFIG_DEVICES`` and ``NVIDIA_MIG_MONITOR_DEVICES``.
 
 Only the legacy hook reads them, and only for a GPU container. A non-empty value needs privilege
 (the hook aborts first); nvidia-container-cli then accepts only ``all`` (any case), and not while

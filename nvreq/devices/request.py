@@ -1,6 +1,6 @@
 """Where a container's device request comes from, and how the toolkit tokenises it.
 
-Spec: ``devices.md`` §3-§5, §9-§11. The first source that yields at least one id wins: CDI
+The first source that yields at least one id wins: CDI
 annotations (``cdi`` mode only), volume mounts (when accepted), swarm variables, then
 ``NVIDIA_VISIBLE_DEVICES``. Env-var requests of unprivileged
 containers are dropped when ``accept-nvidia-visible-devices-envvar-when-unprivileged`` is false.
@@ -126,7 +126,7 @@ def _literal(source: RequestSource, ids: Sequence[str], warnings: list[DeviceWar
 
 
 def _env_vars(env: Mapping[str, str], swarm: Sequence[str], version: str | None) -> list[str]:
-    """The variables read, in order (``devices.md`` §11 and its history)."""
+    """The variables read, in order."""
     if version_at_least(version, 1, 12):
         present = [n for n in swarm if n in env]
         return present or ([VISIBLE_DEVICES] if VISIBLE_DEVICES in env else [])

@@ -1,4 +1,4 @@
-"""What a device resolver yields, and the host facts every resolver reads (``devices.md`` §6-§8).
+"""What a device resolver yields, and the host facts every resolver reads.
 
 Each runtime mode has its own resolver module; they all fill a :class:`Selector` and return its
 frozen :class:`Resolution`.
@@ -124,7 +124,7 @@ def nvml_mig_list(gpu: Gpu) -> tuple[MigDevice, ...]:
 
 
 def legacy_mig_list(gpu: Gpu) -> tuple[MigDevice, ...]:
-    """libnvidia-container's list: NVML indexes 0, 1, … up to the first gap (``host.md`` §3.1)."""
+    """libnvidia-container's list: NVML indexes 0, 1, … up to the first gap."""
     if not mig_enabled(gpu):
         return ()
     out = []

@@ -3,7 +3,7 @@
 :func:`resolve_devices` is a pure function of (env, host, options): it finds the request
 (``devices_request``), resolves the runtime mode, and hands the ids to the mode's resolver
 (``devices_legacy``, ``devices_jitcdi``, ``devices_cdi``), then applies the MIG variables
-(``mig_config``). Spec: ``devices.md``.
+(``mig_config``).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class DeviceSelection:
 
     @property
     def selection_order(self) -> tuple[str, ...]:
-        """GPU and MIG ids in the order requirements are evaluated (``require.md`` §8.2)."""
+        """GPU and MIG ids in the order requirements are evaluated."""
         return (*(gpu_label(g) for g in self.gpus), *(mig_label(g, m) for g, m in self.mig_devices))
 
     def evaluation_order(self) -> tuple[tuple[str, Gpu], ...]:

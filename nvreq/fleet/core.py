@@ -4,7 +4,7 @@ Hosts with the same facts (names and ``x-`` keys aside) share one group and one 
 image against a million nodes drawn from fifty kinds costs fifty evaluations. Each evaluation takes
 the road of ``check_env`` (collect, select devices, evaluate per GPU) with compiled requirements,
 memoised per distinct set of host facts; a property test holds its verdicts equal to
-``check_env``'s. ``unknown="fail"`` is the default (require.md §7.1): a clause on a fact a profile
+``check_env``'s. ``unknown="fail"`` is the default: a clause on a fact a profile
 does not know fails, and the verdict says so.
 """
 
@@ -358,7 +358,7 @@ class Fleet:
 
 def _run(compiled: tuple[CompiledRequirement, ...], contexts: list[Any],
          unknown: Unknown) -> tuple[VerdictName, str | None, str | None, bool]:
-    """The first failing requirement on the first failing GPU decides (require.md §8.2)."""
+    """The first failing requirement on the first failing GPU decides."""
     for ctx in contexts:
         key = context_key(ctx)
         for c in compiled:

@@ -1,6 +1,6 @@
 """The node labels nvreq reads and writes: GPU Feature Discovery's, and its own NFD features.
 
-Sources: NVIDIA/k8s-device-plugin ``internal/lm`` (kubernetes.md §1). All values are strings.
+Sources: NVIDIA/k8s-device-plugin ``internal/lm``. All values are strings.
 """
 
 from __future__ import annotations

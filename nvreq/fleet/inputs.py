@@ -29,7 +29,7 @@ __all__ = [
     "read_hosts",
 ]
 
-#: a NodeList or profile list is at most 64 MiB and 10,000 nodes (kubernetes.md §5)
+#: a NodeList or profile list is at most 64 MiB and 10,000 nodes
 MAX_FLEET_BYTES = 64 << 20
 MAX_NODES = 10_000
 _PROFILE_SUFFIXES = (".json", ".toml")

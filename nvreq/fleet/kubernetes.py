@@ -1,7 +1,7 @@
-"""Requirements as Kubernetes node affinity over GPU Feature Discovery labels (kubernetes.md §4).
+"""Requirements as Kubernetes node affinity over GPU Feature Discovery labels.
 
 The terms reproduce the runtime's evaluation with ``unknown=fail``: a node matches when, read as the
-profile its labels describe, every requirement holds. Where labels cannot decide (brands, §4.4) the
+profile its labels describe, every requirement holds. Where labels cannot decide (brands) the
 translation is conservative: it never admits a node that the evaluation would refuse.
 """
 
@@ -64,7 +64,7 @@ class Affinity:
         return json.dumps(self.to_dict(), indent=2)
 
     def to_yaml(self) -> str:
-        """``to_dict`` as YAML, one expression per line as in the spec's examples."""
+        """``to_dict`` as YAML, one match expression per line."""
         return to_yaml(self.to_dict())
 
     def matches(self, labels: Mapping[str, str]) -> bool:
@@ -167,7 +167,7 @@ class _Translator:
         return dnf
 
     def version(self, keys: tuple[str, ...], op: str, clause: Clause) -> _DNF:
-        """§4.3: lexicographic bounds over the version labels, integers only."""
+        """Lexicographic bounds over the version labels, integers only."""
         m = len(keys)
         parts = [p for p in clause.value.split(".") if p]
         head: list[int] = []
@@ -212,7 +212,7 @@ class _Translator:
         return simplify(t for r in raw if (t := term(r)) is not None)
 
     def empty_revision(self, dnf: _DNF) -> _DNF:
-        """§4.3 step 5: GFD publishes ``revision=""`` for two-part drivers, read as 0."""
+        """GFD publishes ``revision=""`` for two-part drivers, read as 0."""
         key = self.labels.driver[2]
         out = list(dnf)
         for t in dnf:
@@ -224,7 +224,7 @@ class _Translator:
         return simplify(out)
 
     def brand(self, op: str, value: str, negated: bool) -> _DNF:
-        """§4.4: brands under the chosen policy."""
+        """Brands under the chosen policy."""
         token = ascii_lower(value)
         if self.policy == "ignore":
             self.notes["brand clauses taken as true (policy ignore): pods may land on nodes "
@@ -246,7 +246,7 @@ class _Translator:
     # -- requirements -------------------------------------------------------------------------
 
     def requirement(self, req: Requirement) -> _DNF:
-        """§4.2: the runtime's short-circuit walk of one requirement, as a formula."""
+        """The runtime's short-circuit walk of one requirement, as a formula."""
         result: list[_DNF] = []
         guards: _DNF = TRUE
         seen = False
@@ -268,7 +268,7 @@ class _Translator:
                     body = []
                     break
                 if clause.is_long:
-                    # a long clause that is false is an error as well (require.md §6.4)
+                    # a long clause that is false is an error as well
                     later.append(self.either([*(self.literal(c, True) for c in prefix),
                                               self.literal(clause)]))
                 body = self.both(body, self.literal(clause)) if body else []
@@ -386,7 +386,7 @@ def _translator(policy: BrandPolicy, brand_map: Mapping[str, str] | None,
 
 
 def node_affinity(env: Mapping[str, str] | Iterable[str], **options: Any) -> Affinity:
-    """Node affinity for a container environment (collected as the hook does, require.md §3).
+    """Node affinity for a container environment (collected as the hook does).
 
     Options are those of :func:`requirements_affinity`.
 
@@ -413,7 +413,7 @@ def node_affinity(env: Mapping[str, str] | Iterable[str], **options: Any) -> Aff
 
 
 def and_existing(existing: Mapping[str, Any], generated: Affinity) -> dict[str, Any]:
-    """A pod's ``affinity`` with its required node affinity ANDed with the generated one (§4.1).
+    """A pod's ``affinity`` with its required node affinity ANDed with the generated one.
 
     Every existing node selector term is combined with every generated term; the rest of
     ``existing`` (preferred terms, pod affinity) is kept as it is.

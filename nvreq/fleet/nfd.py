@@ -1,6 +1,6 @@
 """``nvreq host --nfd``: a Node Feature Discovery local feature file with what GFD lacks.
 
-GPU Feature Discovery publishes no brand and one compute capability per node (kubernetes.md §2).
+GPU Feature Discovery publishes no brand and one compute capability per node.
 NFD's ``local`` source reads ``name=value`` lines from files under
 ``/etc/kubernetes/node-feature-discovery/features.d/`` and publishes each as the node label
 ``feature.node.kubernetes.io/<name>``; ``nvreq affinity --nfd`` and the fleet reader use them.

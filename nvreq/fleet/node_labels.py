@@ -1,4 +1,4 @@
-"""One Kubernetes node's labels as an approximate host profile (host.md §6, kubernetes.md §5).
+"""One Kubernetes node's labels as an approximate host profile.
 
 Labels describe a node, not each GPU: every GPU gets the node's one compute capability and product,
 no UUIDs, and a brand only from a brand label or a user's product map. The notes say so.

@@ -1,4 +1,4 @@
-"""Node selector terms as conditions on labels, simplified the way kubernetes.md §4.6 asks.
+"""Node selector terms as conditions on labels, simplified so that equal conditions print equally.
 
 A term is an AND of conditions, one per label: an integer interval (``Gt``/``Lt``, which need the
 label to parse as an integer) or a set of exact strings (``In``). A list of terms is their OR.
@@ -85,7 +85,7 @@ def _normal(match: Match) -> Match | None:
     if match.gt is not None and match.gt >= INT64_MAX:
         return None
     if match.lt is not None and match.lt <= 0:
-        return None  # version labels are never negative (kubernetes.md §4.3: Lt 0 is dropped)
+        return None  # version labels are never negative (Lt 0 is dropped)
     if match.gt is not None and match.lt is not None and match.lt <= match.gt + 1:
         return None
     return match

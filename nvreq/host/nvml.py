@@ -1,4 +1,4 @@
-"""The live host through NVML (``nvidia-ml-py``, imported as ``pynvml``): ``host.md`` §3.
+"""The live host through NVML (``nvidia-ml-py``, imported as ``pynvml``).
 
 This is the only module that touches the driver, and it imports ``pynvml`` inside ``live_profile``
 so that nvreq loads anywhere.
@@ -124,7 +124,7 @@ class _Reader:
             else _NoError
 
     def call(self, name: str, *args: Any) -> Any:
-        """Call ``pynvml.<name>``; map NVML's codes to nvreq's handling (``host.md`` §3.2)."""
+        """Call ``pynvml.<name>``; map NVML's codes to nvreq's handling."""
         function = getattr(self.nv, name, None)
         if not callable(function):
             raise _Unknown(name)

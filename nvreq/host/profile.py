@@ -100,7 +100,7 @@ class HostProfile:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HostProfile:
-        """Validate a profile object (``host.md`` §2.1); raises ``ProfileError`` naming the path.
+        """Validate a profile object; raises ``ProfileError`` naming the path.
 
         >>> HostProfile.from_dict({"cuda": 12040, "gpus": [{"index": 0, "brand": 14}]}).cuda
         '12.4'
@@ -124,7 +124,7 @@ class HostProfile:
 
     @classmethod
     def preset(cls, name: str) -> HostProfile:
-        """A built-in preset (``host.md`` §7), e.g. ``h100-r550``."""
+        """A built-in preset, e.g. ``h100-r550``."""
         from nvreq.host.sources import load_preset
 
         return load_preset(name)

@@ -1,4 +1,4 @@
-"""Reading and writing the profile object (``host.md`` §2.1): validation with exact paths."""
+"""Reading and writing the profile object: validation with exact paths."""
 
 from __future__ import annotations
 

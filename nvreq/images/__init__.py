@@ -209,7 +209,7 @@ def _endpoint(ref: str, logical: Reference, physical: Reference, insecure: bool,
 
 
 def _local(ref: str, path: Path, shown: str, o: _Options) -> ImageInfo:
-    """Sniff a local directory or file (§2.2)."""
+    """Sniff a local directory or file."""
     if path.is_dir():
         if (path / "oci-layout").exists():
             from nvreq.images.oci import DirStore, read_layout

@@ -1,4 +1,4 @@
-"""``docker save`` archives, legacy and docker >= 25 shapes, read via ``manifest.json`` (§2.6)."""
+"""``docker save`` archives, legacy and docker >= 25 shapes, read via ``manifest.json``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Registry authentication: challenges (RFC 7235), Basic, and Bearer tokens (§3.3, §3.4).
+"""Registry authentication: challenges (RFC 7235), Basic, and Bearer tokens.
 
 Tokens live in memory only, keyed by (realm, service, scope, credential identity).
 """
@@ -102,7 +102,7 @@ def basic_header(user: str, password: str) -> str:
 
 
 def check_realm(realm: str, registry: Origin) -> None:
-    """Refuse a realm that could steer credentials somewhere they should not go (§3.4 item 2)."""
+    """Refuse a realm that could steer credentials somewhere they should not go."""
     parts = urlsplit(realm)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AuthenticationRequired(f"token realm is not an absolute URL ({_clean(realm)})")

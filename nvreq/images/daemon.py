@@ -1,4 +1,4 @@
-"""``docker-daemon:``: image inspect through the Docker Engine API on a unix socket (§2.8).
+"""``docker-daemon:``: image inspect through the Docker Engine API on a unix socket.
 
 The daemon returns no config bytes, so nothing is verified against a digest; the result says so.
 """

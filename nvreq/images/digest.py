@@ -1,4 +1,4 @@
-"""Content digests: ``sha256:`` and ``sha512:`` only, validated before use (§2.3 rule 5, §5.2)."""
+"""Content digests: ``sha256:`` and ``sha512:`` only, validated before use."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``dockerfile:PATH``: the Env the Dockerfile would give the image, without building it (§2.9).
+"""``dockerfile:PATH``: the Env the Dockerfile would give the image, without building it.
 
 Follows BuildKit's Dockerfile frontend (moby/buildkit frontend/dockerfile @ 73ed682: parser/,
 instructions/, dockerfile2llb/); words are processed by :mod:`nvreq.images.shellword`.

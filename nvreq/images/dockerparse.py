@@ -1,4 +1,4 @@
-"""Reading a Dockerfile into instructions: directives, comments, continuations, heredocs (§2.9.1).
+"""Reading a Dockerfile into instructions: directives, comments, continuations, heredocs.
 
 Follows moby/buildkit frontend/dockerfile/parser/{parser,directives,split_command,line_parsers}.go
 @ 73ed682 (Apache-2.0).

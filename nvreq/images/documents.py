@@ -1,4 +1,4 @@
-"""Manifests, indexes and configs: typed, checked and read the way Go would (§1, §3.5, §3.6)."""
+"""Manifests, indexes and configs: typed, checked and read the way Go would."""
 
 from __future__ import annotations
 
@@ -216,7 +216,7 @@ def _is_attestation(d: Descriptor) -> bool:
 
 
 def choose(index: Document, target: Platform, index_digest: str) -> Descriptor:
-    """The entry serving ``target``: best variant rank, earliest on ties, no fallback (§3.6.3)."""
+    """The entry serving ``target``: best variant rank, earliest on ties, no fallback."""
     best: tuple[int, int, Descriptor] | None = None
     last_resort: Descriptor | None = None
     seen: list[str] = []
@@ -239,7 +239,7 @@ def choose(index: Document, target: Platform, index_digest: str) -> Descriptor:
 
 
 def parse_config(data: bytes) -> Config:
-    """Read ``os``, ``architecture``, ``variant`` and ``config.Env`` from a config blob (§1.2)."""
+    """Read ``os``, ``architecture``, ``variant`` and ``config.Env`` from a config blob."""
     fields = ("architecture", "os", "variant", "config")
     top = check_fields(decode_json(data, "image config"), fields, "(top level)", "image config")
     values = {}
@@ -271,7 +271,7 @@ def parse_config(data: bytes) -> Config:
 
 
 def check_platform(config: Config, expected: Platform, source: str) -> None:
-    """Refuse a config whose platform differs from ``expected`` (§3.6.4)."""
+    """Refuse a config whose platform differs from ``expected``."""
     have, want = config.platform.normalized(), expected.normalized()
     same = (have.os, have.architecture) == (want.os, want.architecture)
     if same and (not have.variant or rank(want, have) is not None):

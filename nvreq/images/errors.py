@@ -1,4 +1,4 @@
-"""Image error classes (``images.md`` §5.5): every one is an ``nvreq.errors.ImageError``."""
+"""Image error classes: every one is an ``nvreq.errors.ImageError``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ __all__ = [
 
 
 class InvalidReference(ImageError, ValueError):
-    """An image argument that does not follow the reference grammar (§2.3)."""
+    """An image argument that does not follow the reference grammar."""
 
 
 class AuthenticationRequired(ImageError):
@@ -56,7 +56,7 @@ class DigestMismatch(ImageError):
 
 
 class ContentTooLarge(ImageError):
-    """A body, member or file over its size cap (§5.1)."""
+    """A body, member or file over its size cap."""
 
 
 class UnsupportedImage(ImageError):
@@ -64,7 +64,7 @@ class UnsupportedImage(ImageError):
 
 
 class InvalidImageConfig(ImageError, ValueError):
-    """A malformed config, manifest or index document (§1.2, §1.3)."""
+    """A malformed config, manifest or index document."""
 
 
 class RateLimited(ImageError):
@@ -80,15 +80,15 @@ class TransportError(ImageError):
 
 
 class ArchiveError(ImageError):
-    """A tar archive, OCI layout or ``docker save`` file that cannot be read (§2.4–§2.7)."""
+    """A tar archive, OCI layout or ``docker save`` file that cannot be read."""
 
 
 class DaemonError(ImageError):
-    """The Docker Engine API could not be reached or answered badly (§2.8)."""
+    """The Docker Engine API could not be reached or answered badly."""
 
 
 class DockerfileError(ImageError, ValueError):
-    """A Dockerfile that cannot be evaluated (§2.9); names ``FILE:LINE``."""
+    """A Dockerfile that cannot be evaluated; names ``FILE:LINE``."""
 
 
 class ConfigFileError(ImageError, ValueError):

@@ -1,4 +1,4 @@
-"""Registry HTTP: schemes, TLS, proxies, caps, timeouts and redirects (§3.1, §3.8).
+"""Registry HTTP: schemes, TLS, proxies, caps, timeouts and redirects.
 
 Redirects are followed here, never by a library, so that ``Authorization`` only ever goes to the
 origin that issued it; ``urllib.request`` and ``http.client`` are never imported (the wire
@@ -92,7 +92,7 @@ class Http:
         self._conns.clear()
 
     def base_url(self, hostport: str) -> tuple[str, bool]:
-        """``scheme://hostport`` for a registry, and whether TLS is verified (§3.1 item 2)."""
+        """``scheme://hostport`` for a registry, and whether TLS is verified."""
         if hostport not in self._schemes:
             self._schemes[hostport] = self._choose_scheme(hostport)
         scheme, verify = self._schemes[hostport]

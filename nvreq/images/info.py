@@ -1,4 +1,4 @@
-"""``ImageInfo``: what every transport produces (§1.1)."""
+"""``ImageInfo``: what every transport produces."""
 
 from __future__ import annotations
 

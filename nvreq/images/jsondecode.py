@@ -1,4 +1,4 @@
-"""Decode JSON the way Go's ``encoding/json`` would, refusing where the two differ (§1.3)."""
+"""Decode JSON the way Go's ``encoding/json`` would, refusing where the two differ."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Network policy: loopback and address classes, ``NO_PROXY``, TLS contexts (§3.1, §3.4)."""
+"""Network policy: loopback and address classes, ``NO_PROXY``, TLS contexts."""
 
 from __future__ import annotations
 

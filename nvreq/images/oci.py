@@ -1,4 +1,4 @@
-"""OCI image layouts, as directories (``oci:``) or tars (``oci-archive:``) (§2.4, §2.5)."""
+"""OCI image layouts, as directories (``oci:``) or tars (``oci-archive:``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Does a loopback or insecure peer speak TLS? A ClientHello probe without the ``ssl`` module.
 
-§3.1 item 2: nvreq tries https first and falls back to plain http only when the peer answers in
+nvreq tries https first and falls back to plain http only when the peer answers in
 plain HTTP or drops the handshake. Any TLS server answers a ClientHello with a TLS record (a
 handshake, 0x16, or an alert, 0x15), whatever it thinks of the offer; a plain HTTP server
 answers ``HTTP/1.1 400`` or closes. Sending a fixed ClientHello over a plain socket tells the two

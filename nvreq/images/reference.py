@@ -1,4 +1,4 @@
-"""Registry references, parsed and normalised as distribution/reference does (§2.3).
+"""Registry references, parsed and normalised as distribution/reference does.
 
 Grammar and normalisation follow distribution/reference normalize.go and reference.go @ 0965666
 (Apache-2.0).

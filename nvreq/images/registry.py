@@ -1,4 +1,4 @@
-"""Read an image config from a registry (§3): manifest, platform choice, config, all verified."""
+"""Read an image config from a registry: manifest, platform choice, config, all verified."""
 
 from __future__ import annotations
 

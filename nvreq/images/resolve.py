@@ -1,4 +1,4 @@
-"""Walk from a manifest or index to the config, the same way for registries and layouts (§3.6)."""
+"""Walk from a manifest or index to the config, the same way for registries and layouts."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def resolve(top: Document, top_digest: str, target: Platform, source: str,
 
 
 def env_warnings(env: tuple[str, ...]) -> list[str]:
-    """A warning for each key that a later entry overrides (§1.2 rule 5)."""
+    """A warning for each key that a later entry overrides."""
     first: dict[str, int] = {}
     out = []
     for i, entry in enumerate(env):

@@ -1,4 +1,4 @@
-"""Dockerfile word processing: quotes, escapes and ``$`` expansion as BuildKit does it (§2.9.3).
+"""Dockerfile word processing: quotes, escapes and ``$`` expansion as BuildKit does it.
 
 Follows moby/buildkit frontend/dockerfile/shell/lex.go ``ProcessWord`` @ 73ed682 (Apache-2.0).
 """

@@ -1,4 +1,4 @@
-"""Read members of a tar archive by name, without extracting and without ``tarfile`` (§2.7).
+"""Read members of a tar archive by name, without extracting and without ``tarfile``.
 
 Uncompressed archives get one pass over the headers (member data is seeked over) and random
 access afterwards; gzip, bzip2 and xz input gets one streaming pass that keeps only the small

@@ -1,4 +1,4 @@
-"""Tar header fields: names (ustar prefix, GNU long names, pax), sizes, checksums (§2.7).
+"""Tar header fields: names (ustar prefix, GNU long names, pax), sizes, checksums.
 
 Written for nvreq from the POSIX ustar/pax and GNU tar formats; no ``tarfile`` import.
 """

@@ -1,4 +1,4 @@
-"""Which transport an image argument names, and sniffing local paths (§2.1, §2.2)."""
+"""Which transport an image argument names, and sniffing local paths."""
 
 from __future__ import annotations
 

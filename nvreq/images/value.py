@@ -1,6 +1,6 @@
 """``Value``: the base of the image value types, frozen and slotted like a frozen dataclass.
 
-``nvreq env`` must start fast (``images.md`` §6.4), and ``import dataclasses`` alone costs about
+``nvreq env`` must start fast, and ``import dataclasses`` alone costs about
 12 ms (it imports ``inspect``, ``ast``, ``dis`` and ``tokenize``), more than reading a local
 image. The few value types on that path therefore subclass ``Value``, which gives what
 ``@dataclass(frozen=True, slots=True)`` gave them: assignment refused, ``==`` and ``hash()``

@@ -2,7 +2,7 @@
 
 nvreq's registry client needs only GET/POST, Content-Length and chunked bodies, keep-alive and
 CONNECT tunnels; ``http.client`` would also import the ``email`` package (about 15 ms), which
-``nvreq env`` cannot afford at start-up (images.md §6.3).
+``nvreq env`` cannot afford at start-up.
 """
 
 from __future__ import annotations

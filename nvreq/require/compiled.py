@@ -188,7 +188,7 @@ class CompiledRequirement:
         return result
 
     def _run(self, ctx: ContextKey) -> CompiledResult:
-        # require.md §8.1, reading each piece only when evaluation reaches it
+        # the runtime's order, reading each piece only when evaluation reaches it
         last = True
         cache = _PREPARED
         for seg in self._segments:

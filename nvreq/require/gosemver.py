@@ -1,4 +1,4 @@
-"""The two Go semver libraries the toolkit has used, as far as nvreq needs them (require.md §13.3).
+"""The two Go semver libraries the toolkit has used, as far as nvreq needs them.
 
 ``newest`` is Masterminds semver v3.5.0 ``NewVersion`` with its default ``CoerceNewVersion`` (after
 36e8473): a loose pattern, leading zeros coerced, each number a uint64. ``1.20`` is

@@ -1,4 +1,4 @@
-"""Whole-expression diagnostics: every problem in every clause, with its position (require.md §10).
+"""Whole-expression diagnostics: every problem in every clause, with its position.
 
 Diagnostics never change a verdict; they say what the runtime would reject if it ever got there.
 """
@@ -28,12 +28,12 @@ if TYPE_CHECKING:
 else:
     __getattr__ = literal_aliases(__name__, {"Severity": ("error", "warning", "info")})
 
-#: brand names libnvidia-container >= 1.9.0 reports, lower-cased as images write them (§7.2)
+#: brand names libnvidia-container >= 1.9.0 reports, lower-cased as images write them
 BRAND_TOKENS = frozenset(name.lower() for name in BRAND_NAMES)
 
 
 def byte_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Character offsets to the byte offsets the spec uses."""
+    """Character offsets to the UTF-8 byte offsets the JSON reports use."""
     if text.isascii():
         return start, end
     b = len(utf8(text[:start]))

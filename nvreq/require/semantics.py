@@ -1,7 +1,8 @@
 """libnvidia-container's evaluation of one requirement in one context, explaining itself.
 
-``evaluate`` follows require.md §6 and §8.1 step by step and keeps every clause's outcome with the
-host value it was compared with; ``compiled`` is the fast form held equal to it by tests.
+``evaluate`` follows libnvidia-container's evaluation step by step and keeps every clause's
+outcome with the host value it was compared with; ``compiled`` is the fast form held equal to it
+by tests.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class ClauseOutcome:
 
 @frozen
 class AlternativeOutcome:
-    """One segment's outcome; ``kind`` says how a satisfied term matched (require.md §11)."""
+    """One segment's outcome; ``kind`` says how a satisfied term matched."""
 
     alternative: Alternative
     status: AltStatus
@@ -168,7 +169,7 @@ OPERATOR_TABLE: Mapping[str, tuple[bool, bool, bool]] = MappingProxyType({
 
 
 def _host_value(clause: Clause, ctx: Context) -> tuple[bool, str | None]:
-    """(applies, value): ``applies`` is False where the rule holds without comparing (§6.3)."""
+    """(applies, value): ``applies`` is False where the rule holds without comparing."""
     name = clause.name
     if name == "cuda":
         return True, ctx.cuda
@@ -212,7 +213,7 @@ def _not_reached(alt: Alternative) -> AlternativeOutcome:
 
 
 def evaluate(requirement: Requirement, ctx: Context) -> Verdict:
-    """Evaluate ``requirement`` in ``ctx`` exactly as libnvidia-container does (require.md §8.1).
+    """Evaluate ``requirement`` in ``ctx`` exactly as libnvidia-container does.
 
     >>> from nvreq.require.syntax import parse_requirement
     >>> v = evaluate(parse_requirement("cuda>=12.5"), Context(cuda="12.4", driver="550.54.15"))

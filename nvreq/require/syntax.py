@@ -49,14 +49,14 @@ __all__ = [
 #: the keys the runtime knows, each compared with one host fact
 KEYS = ("cuda", "driver", "arch", "brand")
 VERSION_KEYS = frozenset(("cuda", "driver", "arch"))
-#: operator runs libnvidia-container accepts; a lone "!" prefix-matches "!=" (require.md §5.2)
+#: operator runs libnvidia-container accepts; a lone "!" prefix-matches "!="
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=")
 CANONICAL_OP = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "!": "!="}
-#: input limits (require.md §10, Decision 7)
+#: input limits
 MAX_VALUE_BYTES = 64 * 1024
 MAX_SEGMENTS = 1024
 MAX_CLAUSES = 4096
-#: len(key) + len(op) + len(value) at or over this makes a false clause invalid (§6.4)
+#: len(key) + len(op) + len(value) at or over this makes a false clause invalid
 LONG_CLAUSE_BYTES = 126
 
 _OPCHARS = re.compile(r"[<>=!]+")
@@ -187,7 +187,7 @@ class Alternative:
 
     @property
     def is_comma_only(self) -> bool:
-        """A segment of commas only, which ends the runtime's evaluation (require.md §4)."""
+        """A segment of commas only, which ends the runtime's evaluation."""
         return len(self.pieces) > 1 and all(p is None for p in self.pieces)
 
 

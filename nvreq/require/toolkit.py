@@ -1,4 +1,4 @@
-"""The toolkit's Go evaluator (``semantics="toolkit"``, require.md §13), explaining itself.
+"""The toolkit's Go evaluator (``semantics="toolkit"``), explaining itself.
 
 In CSV mode (Jetson) the runtime checks ``NVIDIA_REQUIRE_*`` with nvidia-container-toolkit's Go
 package internal/requirements/constraints, not with libnvidia-container. ``evaluate_toolkit``
@@ -64,16 +64,16 @@ class ToolkitFacts:
 
 
 def facts_for_csv_host(host: HostProfile) -> ToolkitFacts:
-    """CSV mode (§13.5): cuda, and the arch of CUDA device 0 only; driver and brand stay unset."""
+    """CSV mode: cuda, and the arch of CUDA device 0 only; driver and brand stay unset."""
     first = min(host.gpus, key=lambda g: g.index, default=None)
     return ToolkitFacts(cuda=host.cuda, arch=first.arch if first is not None else None)
 
 
 def facts_for_comparison(host: HostProfile, first_gpu: Gpu | None) -> ToolkitFacts:
-    """Outside CSV mode, for comparison only (§13.5): all four properties.
+    """Outside CSV mode, for comparison only: all four properties.
 
     cuda and driver come from the host; arch and brand from the first selected GPU, or stay unset
-    when none is selected. The brand is spelled as libnvidia-container reports it (§7.2).
+    when none is selected. The brand is spelled as libnvidia-container reports it.
     """
     if first_gpu is None:
         return ToolkitFacts(cuda=host.cuda, driver=host.driver)
@@ -122,7 +122,7 @@ class ToolkitClauseOutcome:
 
     @property
     def message(self) -> str | None:
-        """What the runtime reports when this clause decides the outcome (§13.6)."""
+        """What the runtime reports when this clause decides the outcome."""
         if self.status == "false":
             return f"unsatisfied condition: {self.clause} ({self.clause.key}={self.actual or ''})"
         return self.reason
@@ -151,7 +151,7 @@ class TermOutcome:
 
 @frozen
 class RequirementOutcome:
-    """One variable's value: an OR of its terms; ``message`` is its failure text (§13.6)."""
+    """One variable's value: an OR of its terms; ``message`` is its failure text."""
 
     variable: str
     text: str

@@ -1,10 +1,11 @@
-"""Where the ``cli`` and ``toolkit`` evaluators disagree on one expression (require.md §13.7).
+"""Where the ``cli`` and ``toolkit`` evaluators disagree on one expression.
 
-Each point names the row of §13.7, the span of the clause or term it concerns, and what each side
-does there. Rows that depend on something other than the text (17: the number of variables; 19: a
-fact the profile does not know; 15: no GPU selected; 20: the wording of every failure; 22: which
-runtime path checks) are not reported per expression; row 14 is, for every clause on a property
-that CSV mode reads differently (``arch``, ``brand``, ``driver``).
+Each point names its row (a stable number for the kind of disagreement), the span of the clause
+or term it concerns, and what each side does there. Rows that depend on something other than the
+text (17: the number of variables; 19: a fact the profile does not know; 15: no GPU selected; 20:
+the wording of every failure; 22: which runtime path checks) are not reported per expression;
+row 14 is, for every clause on a property that CSV mode reads differently (``arch``, ``brand``,
+``driver``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from nvreq.require.toolkit import DroppedClause, parse_clause
 
 __all__ = ["BRAND_NAMES", "ROWS", "Disagreement", "disagreements"]
 
-#: the names libnvidia-container >= 1.9.0 reports (require.md §7.2)
+#: the names libnvidia-container >= 1.9.0 reports
 _LOWER_BRANDS = frozenset(ascii_lower(n) for n in BRAND_NAMES)
 
-#: §13.7 row -> (topic, what cli does, what toolkit does)
+#: row -> (topic, what cli does, what toolkit does)
 ROWS: dict[int, tuple[str, str, str]] = {
     1: ("unknown key", "invalid expression if reached", "silently ignored"),
     2: ("key case", "matched case-insensitively", "case-sensitive, so the clause is ignored"),
@@ -50,7 +51,7 @@ ROWS: dict[int, tuple[str, str, str]] = {
 
 @frozen
 class Disagreement:
-    """One point of disagreement: the §13.7 row, and the span and text it concerns."""
+    """One point of disagreement: its row, and the span and text it concerns."""
 
     row: int
     span: tuple[int, int]

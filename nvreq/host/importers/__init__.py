@@ -1,4 +1,4 @@
-"""Host importers: profiles from the host descriptions operators already have (``host.md`` §4-5)."""
+"""Host importers: profiles from the host descriptions operators already have."""
 
 from __future__ import annotations
 

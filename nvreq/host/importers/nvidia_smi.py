@@ -1,7 +1,7 @@
 """Profiles from ``nvidia-smi -q -x`` XML, with ``--query-gpu=index,compute_cap`` and ``-L``.
 
 The XML is parsed with the standard library's expat parser, which never fetches a DTD; entity
-declarations are refused outright, so no entity expansion can happen (``host.md`` §4).
+declarations are refused outright, so no entity expansion can happen.
 """
 
 from __future__ import annotations
