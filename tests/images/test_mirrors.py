@@ -255,3 +255,16 @@ def test_a_client_certificate_from_certs_d(site: Site, home: Path) -> None:
         (folder / name).write_bytes((site.client_dir / name).read_bytes())
     tls_context.cache_clear()
     assert "CUDA_VERSION=12.0.1" in read_image(ref, platform=AMD).env
+
+
+def test_env_names_the_mirror_and_its_json_is_valid(site: Site, home: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_schemas import validate
+
+    path = air_gapped(site, home, f"{site.mirror}/cache")
+    assert main(["env", LOGICAL, "--platform", AMD, "--registries-conf", path]) == 0
+    assert f"mirror:    {site.mirror}/cache/cuda" in capsys.readouterr().out
+    assert main(["env", LOGICAL, "--platform", AMD, "--registries-conf", path, "-o", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["endpoint"] == f"{site.mirror}/cache/cuda"
+    validate(doc)
