@@ -183,18 +183,22 @@ def _conf_files(path: str | None) -> Iterator[str]:
     yield from (os.path.join(folder, n) for n in names)
 
 
-def _read_toml(file: str) -> tuple[dict[str, Any], str]:
+def _read_text(file: str, what: str) -> str:
+    from nvreq.errors import InputError
+    from nvreq.files import read_capped
+
     try:
-        with open(file, "rb") as handle:
-            data = handle.read(_MAX_FILE + 1)
-    except OSError as exc:
-        raise ConfigFileError(f"cannot read {file}: {exc.strerror}") from None
-    if len(data) > _MAX_FILE:
-        raise ConfigFileError(f"{file} is larger than 1 MiB")
+        data = read_capped(file, _MAX_FILE, what=what)
+    except InputError as exc:
+        raise ConfigFileError(str(exc)) from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigFileError(f"{file} is not UTF-8 text (byte {exc.start})") from None
+
+
+def _read_toml(file: str) -> tuple[dict[str, Any], str]:
+    text = _read_text(file, "registries configuration")
     if not re.search(_REGISTRY_TABLES, text):
         return {}, text
     from nvreq.errors import ProfileError
@@ -221,12 +225,17 @@ def _parse(file: str) -> list[RegistryEntry]:
     return out
 
 
-def _entry(item: Any, where: str) -> RegistryEntry:
+def _table(item: Any, keys: set[str], name: str, where: str) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise ConfigFileError(f"{where}: a [[registry]] must be a table")
-    unknown = sorted(set(item) - _REGISTRY_KEYS)
+        raise ConfigFileError(f"{where}: a {name} must be a table")
+    unknown = sorted(set(item) - keys)
     if unknown:
-        raise ConfigFileError(f"{where}: unknown key {unknown[0]!r} in [[registry]]")
+        raise ConfigFileError(f"{where}: unknown key {unknown[0]!r} in {name}")
+    return item
+
+
+def _entry(raw: Any, where: str) -> RegistryEntry:
+    item = _table(raw, _REGISTRY_KEYS, "[[registry]]", where)
     location = _location(item.get("location", ""), where)
     prefix = _location(item.get("prefix", ""), where) or location
     if not prefix:
@@ -246,12 +255,8 @@ def _entry(item: Any, where: str) -> RegistryEntry:
                          _bool(item, "blocked", where), by_digest, where)
 
 
-def _mirror(item: Any, where: str, by_digest: bool) -> Endpoint:
-    if not isinstance(item, dict):
-        raise ConfigFileError(f"{where}: a [[registry.mirror]] must be a table")
-    unknown = sorted(set(item) - _MIRROR_KEYS)
-    if unknown:
-        raise ConfigFileError(f"{where}: unknown key {unknown[0]!r} in [[registry.mirror]]")
+def _mirror(raw: Any, where: str, by_digest: bool) -> Endpoint:
+    item = _table(raw, _MIRROR_KEYS, "[[registry.mirror]]", where)
     location = _location(item.get("location", ""), where)
     if not location:
         raise ConfigFileError(f"{where}: a [[registry.mirror]] has no location")
@@ -301,16 +306,11 @@ def _bool(item: dict[str, Any], key: str, where: str) -> bool:
 def _daemon_mirrors(path: str) -> tuple[Endpoint, ...]:
     import json
 
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(_MAX_FILE + 1)
-    except FileNotFoundError:
+    if not os.path.exists(path):
         return ()
-    except OSError as exc:
-        raise ConfigFileError(f"cannot read {path}: {exc.strerror}") from None
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        doc = json.loads(_read_text(path, "docker daemon configuration"))
+    except ValueError as exc:
         where = f", line {exc.lineno}, column {exc.colno}" if isinstance(
             exc, json.JSONDecodeError) else ""
         raise ConfigFileError(f"{path}{where}: invalid JSON") from None

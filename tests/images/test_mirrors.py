@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,17 +41,8 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    missing = w.missing_tools()
-    if missing:
-        pytest.skip(f"needs {', '.join(missing)} on PATH (apt-get install docker-registry "
-                    "skopeo umoci openssl)")
-    work = tmp_path_factory.mktemp("mirrors")
-    os.environ.update(w.LOOPBACK_ENV)
-    world = w.World(work)
-    try:
+    with w.running(tmp_path_factory, "mirrors") as (world, work):
         yield _build(world, work)
-    finally:
-        world.stop()
 
 
 def _build(world: w.World, work: Path) -> Site:

@@ -68,17 +68,8 @@ class Setup:
 
 @pytest.fixture(scope="module")
 def reg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
-    missing = w.missing_tools()
-    if missing:
-        pytest.skip(f"needs {', '.join(missing)} on PATH (images.md §7.1: apt-get install "
-                    "docker-registry skopeo umoci openssl)")
-    work = tmp_path_factory.mktemp("registries")
-    os.environ.update(w.LOOPBACK_ENV)
-    world = w.World(work)
-    try:
+    with w.running(tmp_path_factory, "registries") as (world, work):
         yield _build(world, work)
-    finally:
-        world.stop()
 
 
 def _build(world: w.World, work: Path) -> Setup:

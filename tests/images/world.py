@@ -6,6 +6,7 @@ Every server binds 127.0.0.1 (the blob store 127.0.0.2) and is stopped by its PI
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
@@ -16,7 +17,10 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 HERE = Path(__file__).resolve().parent
 TOOLS = ("docker-registry", "skopeo", "umoci", "openssl")
@@ -147,6 +151,22 @@ class World:
                     str(data)], log)
         wait_http("127.0.0.2", port)
         return port, log
+
+
+@contextlib.contextmanager
+def running(factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[World, Path]]:
+    """A world in a fresh directory, stopped afterwards; the test is skipped without the tools."""
+    missing = missing_tools()
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} on PATH (apt-get install docker-registry "
+                    "skopeo umoci openssl)")
+    work = factory.mktemp(name)
+    os.environ.update(LOOPBACK_ENV)
+    world = World(work)
+    try:
+        yield world, work
+    finally:
+        world.stop()
 
 
 def redirect_config(blob_port: int) -> str:
