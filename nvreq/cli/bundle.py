@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from nvreq.cli.output import add_output_option
+
 __all__ = ["HELP", "add_arguments", "run"]
 
 HELP = ("check an offline bundle of .deb files against this host (or --root): missing or "
@@ -20,19 +22,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "architectures and os-release) instead of this host")
     parser.add_argument("--arch", metavar="ARCH",
                         help="the target's dpkg architecture (default: what dpkg says)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_output_option(parser, text="the problems, their fixes and the install commands")
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the bundle; exit 0 ready, 1 problems, 2 when a file could not be read."""
     from nvreq.bundle.check import check_bundle
-    from nvreq.cli._common import emit
+    from nvreq.cli.output import document, emit
     from nvreq.host.packages import run_command
 
     report = check_bundle(args.paths, args.root, arch=args.arch,
                           runner=run_command if args.root == "/" else None)
-    if args.json:
-        emit(report.to_dict())
+    if args.output != "text":
+        emit(document("bundle", **report.to_dict()), args.output)
     else:
         print(report.explain())
     if report.bad_input:

@@ -10,6 +10,7 @@ import pytest
 
 from nvreq.cli.main import main
 from tests.bundle.debs import STACK, build, make_root, needs_dpkg
+from tests.test_schemas import validate
 
 pytestmark = needs_dpkg
 
@@ -45,6 +46,8 @@ def test_json_fields(capsys: pytest.CaptureFixture[str], bundle: tuple[Path, Pat
     code, out, _ = run(capsys, "bundle", directory, "--root", root, "--json")
     assert code == 1
     data = json.loads(out)
+    assert data["format"] == "nvreq-bundle/1"
+    validate(data)
     assert {"ready", "install_order", "packages", "problems", "steps", "notes",
             "target"} <= data.keys()
     assert data["ready"] is False

@@ -126,7 +126,7 @@ def test_quiet_keeps_errors_and_drops_warnings(capsys: pytest.CaptureFixture[str
 
 
 @pytest.mark.parametrize("command", ["check", "env", "explain", "lint", "presets", "host",
-                                     "doctor", "fleet", "affinity", "completion"])
+                                     "doctor", "fleet", "affinity", "completion", "bundle"])
 def test_every_command_takes_quiet_and_verbose(capsys: pytest.CaptureFixture[str],
                                                command: str) -> None:
     with pytest.raises(SystemExit):
