@@ -82,26 +82,31 @@ def to_yaml(data: Any, indent: int = 0) -> str:
     - {key: "k", operator: Gt, values: ["1"]}
     """
     pad = " " * indent
-    if isinstance(data, Mapping) and not data:
-        return pad + "{}\n"
+    if not _nonempty(data):
+        return f"{pad}{_flow(data)}\n"
     lines: list[str] = []
     if isinstance(data, Mapping):
         for key, value in data.items():
-            if isinstance(value, (Mapping, list)) and value:
+            if _nonempty(value):
                 lines.append(f"{pad}{scalar(key)}:\n" + to_yaml(value, indent + (0 if isinstance(
                     value, list) else 2)))
             else:
                 lines.append(f"{pad}{scalar(key)}: {_flow(value)}\n")
     else:
         for item in data:
-            if isinstance(item, Mapping) and all(not isinstance(v, (Mapping, list)) or (
+            if isinstance(item, Mapping) and all(not _nonempty(v) or (
                     isinstance(v, list) and all(isinstance(x, str) for x in v))
                     for v in item.values()):
                 lines.append(f"{pad}- {_flow(item)}\n")
+            elif _nonempty(item):
+                lines.append(f"{pad}- {to_yaml(item, indent + 2)[indent + 2:]}")
             else:
-                body = to_yaml(item, indent + 2)
-                lines.append(f"{pad}- {body[indent + 2:]}")
+                lines.append(f"{pad}- {_flow(item)}\n")
     return "".join(lines)
+
+
+def _nonempty(value: Any) -> bool:
+    return isinstance(value, (Mapping, list)) and len(value) > 0
 
 
 def _flow(value: Any) -> str:

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nvreq.errors import InputError
 from nvreq.fleet.gfd_labels import DEPRECATED
@@ -239,3 +241,21 @@ def test_nfd_features_publish_brand_and_architectures() -> None:
     assert "gpu-brand" not in nfd_features(HostProfile(gpus=(Gpu(0, arch="8.0"),)))
     with pytest.raises(InputError, match="no GPU"):
         nfd_features(HostProfile())
+
+
+_LEAVES = st.one_of(st.text(), st.sampled_from(["Yes", "No", "On", "Off", "Null", "True", "~",
+                                                "0x1F", "1e3", "-", ": ", " x", "é", "In", "Gt"]),
+                    st.integers(), st.booleans(), st.none())
+_KEYS = st.one_of(st.text(min_size=1), st.sampled_from(["On", "Yes", "null", "key", "values"]))
+_AFFINITY_LIKE = st.recursive(
+    st.dictionaries(_KEYS, st.one_of(_LEAVES, st.lists(st.text(), max_size=3)), max_size=4),
+    lambda inner: st.one_of(st.lists(inner, min_size=1, max_size=3),
+                            st.dictionaries(_KEYS, inner, min_size=1, max_size=3)),
+    max_leaves=12)
+
+
+@settings(max_examples=200)
+@given(_AFFINITY_LIKE)
+def test_affinity_yaml_reads_back_unchanged(data: Any) -> None:
+    yaml = pytest.importorskip("yaml")
+    assert yaml.safe_load(to_yaml(data)) == data
