@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,3 +260,29 @@ def test_env_names_the_mirror_and_its_json_is_valid(site: Site, home: Path,
     doc = json.loads(capsys.readouterr().out)
     assert doc["endpoint"] == f"{site.mirror}/cache/cuda"
     validate(doc)
+
+
+def _skopeo_login(home: Path, registry: str, *extra: str) -> None:
+    env = {**os.environ, **w.LOOPBACK_ENV, "HOME": str(home),
+           "XDG_RUNTIME_DIR": str(home / "run")}
+    done = subprocess.run(["skopeo", "login", "--tls-verify=false", "-u", w.USER,
+                           "--password-stdin", *extra, registry], input=w.PASSWORD,
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_file_skopeo_login_writes_is_found_where_skopeo_writes_it(site: Site,
+                                                                       home: Path) -> None:
+    (home / "run").mkdir(mode=0o700)
+    _skopeo_login(home, site.basic)
+    assert (home / "run" / "containers" / "auth.json").is_file()
+    assert "CUDA_VERSION=12.0.1" in read_image(f"{site.basic}/test/cuda:multi", platform=AMD).env
+
+
+def test_an_authfile_skopeo_login_writes_is_read_with_authfile(site: Site, home: Path) -> None:
+    (home / "run").mkdir(mode=0o700)
+    _skopeo_login(home, site.basic, "--authfile", str(home / "mine.json"))
+    with pytest.raises(AuthenticationRequired):
+        read_image(f"{site.basic}/test/cuda:multi", platform=AMD)
+    assert read_image(f"{site.basic}/test/cuda:multi", platform=AMD,
+                      authfile=str(home / "mine.json")).env
