@@ -28,7 +28,8 @@ __all__ = [
     "resolve_host",
 ]
 
-#: The preset used when nothing else describes the host.
+#: The preset examples use; nothing picks it on its own (without ``--host``: ``$NVREQ_HOST``, else
+#: the live host).
 DEFAULT_PRESET = "h100-r550"
 
 #: Profile files (JSON, TOML) are at most 1 MiB.
