@@ -36,7 +36,9 @@ def add_image_arguments(parser: argparse.ArgumentParser, *, many: bool = False) 
     Dockerfile options, and with ``many`` also ``--images-from`` and ``--jobs``."""
     group = parser.add_argument_group("image reading")
     group.add_argument("--platform", metavar="OS/ARCH[/VARIANT]",
-                       help="image platform to read (default: the host's, else this machine's)")
+                       help="image platform to read, as docker spells it: linux/arm64, "
+                            "linux/arm64/v8 or arm64 (aarch64, x86_64, armhf accepted); default: "
+                            "the host's, else this machine's")
     group.add_argument("--insecure-registry", action="append", default=[], metavar="HOST[:PORT]",
                        help="allow unverified TLS, then plain http, for this registry "
                             "(repeatable)")
@@ -49,7 +51,8 @@ def add_image_arguments(parser: argparse.ArgumentParser, *, many: bool = False) 
     creds = group.add_mutually_exclusive_group()
     creds.add_argument("--creds", metavar="USER[:PASSWORD]",
                        help="credentials for the image's registry (never sent to a mirror on "
-                            "another host); without :PASSWORD, it is read from stdin or asked")
+                            "another host); without :PASSWORD, give --password-stdin or type "
+                            "it when asked")
     creds.add_argument("--no-creds", action="store_true",
                        help="read anonymously, ignoring stored credentials")
     group.add_argument("--password-stdin", action="store_true",
