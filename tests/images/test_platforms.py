@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nvreq.images.documents import Config, check_platform
 from nvreq.images.errors import PlatformMismatch
-from nvreq.images.platforms import machine_platform, parse_platform
+from nvreq.images.platforms import machine_platform, parse_platform, rank
 
 
 @pytest.mark.parametrize(("text", "normal"), [
@@ -51,3 +53,15 @@ def test_mismatch_from_the_host_names_the_flag_with_the_image_platform() -> None
     config = Config("linux", "amd64", "", ())
     with pytest.raises(PlatformMismatch, match="pass --platform linux/amd64 to read it"):
         check_platform(config, parse_platform("linux/arm64"), "host profile")
+
+
+@given(st.text(max_size=30))
+def test_any_text_parses_or_is_a_value_error(text: str) -> None:
+    try:
+        platform = parse_platform(text)
+    except ValueError as exc:
+        assert "expected OS/ARCH" in str(exc)
+        return
+    normal = platform.normalized()
+    assert normal.normalized() == normal
+    assert rank(normal, normal) == 0

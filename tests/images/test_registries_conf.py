@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nvreq.images.errors import BlockedRegistry, ConfigFileError
 from nvreq.images.reference import parse_reference
@@ -223,3 +226,27 @@ def test_search_lists_and_aliases_change_nothing(tmp_path: Path) -> None:
 def test_registries_written_as_an_inline_array_are_read(tmp_path: Path) -> None:
     conf = _conf(tmp_path, 'registry = [{location = "x.example", blocked = true}]\n')
     assert conf.registries == (RegistryEntry("x.example", Endpoint("x.example"), blocked=True),)
+
+
+_TOML_BITS = st.sampled_from(["[[registry]]\n", "[[registry.mirror]]\n", 'location = "a.example"\n',
+                              'prefix = "*.b.example"\n', "insecure = true\n", "blocked = 1\n",
+                              'pull-from-mirror = "tag-only"\n', "mirror-by-digest-only = true\n",
+                              "[registries.block]\n", 'registries = ["c.example"]\n', "[aliases]\n",
+                              'location = "https://x"\n', "registry = 3\n", "=\n", "[\n", "\n"])
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.lists(_TOML_BITS, max_size=12).map("".join), st.text(max_size=200)))
+def test_any_file_loads_or_is_a_config_file_error(tmp_path_factory: pytest.TempPathFactory,
+                                                  text: str) -> None:
+    path = tmp_path_factory.mktemp("conf") / "registries.conf"
+    path.write_text(text)
+    try:
+        conf = load_registries_conf(str(path), daemon_json=None)
+    except ConfigFileError as exc:
+        assert str(path) in str(exc)
+        return
+    for entry in conf.registries:
+        with contextlib.suppress(BlockedRegistry):
+            pull_sources(parse_reference(f"{entry.endpoint.location or 'x.example'}/a:1"
+                                         if "*" not in entry.prefix else "x.example/a:1"), conf)
