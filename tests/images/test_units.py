@@ -563,3 +563,24 @@ def test_tar_reader_refuses_garbage_cleanly(tmp_path_factory: pytest.TempPathFac
     path.write_bytes(_tar_bytes({"manifest.json": b"[]"})[:512] + data)
     with contextlib.suppress(ArchiveError, ContentTooLarge, UnsupportedImage):
         open_tar(path, "x").read("manifest.json", 100)
+
+
+@settings(max_examples=200)
+@given(st.one_of(st.binary(max_size=200), st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["auths", "credHelpers", "credsStore",
+                                                             "r.example", "auth", "username",
+                                                             "password", "identitytoken"]),
+                                            inner, max_size=4)),
+    max_leaves=10).map(lambda doc: json.dumps(doc).encode())))
+def test_any_credentials_file_reads_or_is_a_config_file_error(
+        tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    path = tmp_path_factory.mktemp("auth") / "auth.json"
+    path.write_bytes(data)
+    try:
+        found = find_credentials("r.example", "ns/img", authfile=str(path))
+    except ConfigFileError as exc:
+        assert str(path) in str(exc)
+        return
+    assert found.looked == [str(path)]
