@@ -56,3 +56,16 @@ def test_without_shtab_it_says_what_to_install(capsys: pytest.CaptureFixture[str
     assert main(["completion", "bash"]) == 2
     assert "pip install 'nvreq[completion]'" in capsys.readouterr().err
 
+
+
+def test_other_commands_never_import_the_completion_machinery() -> None:
+    import subprocess
+    import sys
+
+    code = ("import contextlib, io, sys\nfrom nvreq.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['check', '-e', 'NVIDIA_VISIBLE_DEVICES=all', '--host', 'preset:t4-r470'])\n"
+            "print(sorted(m for m in ('shtab', 'nvreq.cli.completion') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "[]"
