@@ -169,9 +169,11 @@ def _registry(ref: str, rest: str, o: _Options) -> ImageInfo:
     try:
         sources, _ = pull_sources(parsed, load_registries_conf(o.registries_conf))
         failed: list[str] = []
+        # --timeout bounds the whole read, mirrors included
+        deadline = _monotonic() + o.timeout
         for i, (endpoint, physical) in enumerate(sources):
             try:
-                info = _endpoint(ref, parsed, physical, endpoint.insecure, o)
+                info = _endpoint(ref, parsed, physical, endpoint.insecure, o, deadline)
             except ImageError as exc:
                 if i == len(sources) - 1:
                     if failed:
@@ -191,14 +193,21 @@ def _registry(ref: str, rest: str, o: _Options) -> ImageInfo:
         raise
 
 
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()
+
+
 def _endpoint(ref: str, logical: Reference, physical: Reference, insecure: bool,
-              o: _Options) -> ImageInfo:
-    """Read ``physical`` (``logical`` itself, or a mirror's rewrite of it)."""
+              o: _Options, deadline: float) -> ImageInfo:
+    """Read ``physical`` (``logical`` itself, or a mirror's rewrite of it) before ``deadline``."""
     from nvreq.images.httpclient import Http
     from nvreq.images.registry import read_registry
 
     hosts = (*o.insecure, physical.domain) if insecure else o.insecure
     http = Http(timeout=o.timeout, insecure=hosts, log=o.log)
+    http.deadline = deadline
     # --creds name the image's own registry: a mirror on another host never receives them
     creds = o.creds if physical.domain == logical.domain else None
     try:

@@ -286,3 +286,19 @@ def test_an_authfile_skopeo_login_writes_is_read_with_authfile(site: Site, home:
         read_image(f"{site.basic}/test/cuda:multi", platform=AMD)
     assert read_image(f"{site.basic}/test/cuda:multi", platform=AMD,
                       authfile=str(home / "mine.json")).env
+
+
+def test_timeout_bounds_the_whole_read_mirrors_included(site: Site, home: Path) -> None:
+    import socket
+
+    # a mirror that accepts connections and never answers uses up the whole --timeout, so the
+    # primary (refusing connections) is not even tried: the error is the timeout, not a refusal
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        path = air_gapped(site, home, f"127.0.0.1:{port}/cache")
+        with pytest.raises(TransportError) as ctx:
+            read_image(LOGICAL, platform=AMD, registries_conf=path, timeout=1.0)
+    primary, _, mirrors = str(ctx.value).partition("(mirrors also failed")
+    assert "took longer than 1 s (--timeout)" in primary and f"127.0.0.1:{port}/cache" in mirrors
