@@ -13,8 +13,10 @@ RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 FROM python:3.12-slim
 LABEL org.opencontainers.image.title="nvreq" \
       org.opencontainers.image.description="Will this GPU container image run on that host?"
+# nvreq's extras to install: nvml reads a live host; add kubernetes for `nvreq webhook`
+ARG EXTRAS=nvml
 COPY --from=build /wheels /wheels
-RUN python -m pip install --no-cache-dir /wheels/*.whl "nvidia-ml-py>=12.535" && rm -rf /wheels
+RUN python -m pip install --no-cache-dir "$(ls /wheels/nvreq-*.whl)[${EXTRAS}]" && rm -rf /wheels
 USER 65534:65534
 ENTRYPOINT ["nvreq"]
 CMD ["--help"]
