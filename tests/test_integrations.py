@@ -47,6 +47,7 @@ def test_the_final_stage_runs_nvreq_as_an_unprivileged_user() -> None:
     by_keyword = {i.keyword: i.args for i in final}
     assert json.loads(by_keyword["ENTRYPOINT"]) == ["nvreq"]
     assert by_keyword["USER"] != "root" and not by_keyword["USER"].startswith("0")
+    assert by_keyword["ARG"] == "EXTRAS=nvml" and "[${EXTRAS}]" in by_keyword["RUN"]
     copy = next(i for i in final if i.keyword == "COPY")
     assert (copy.flags, copy.args) == (("from=build",), "/wheels /wheels")
 
