@@ -114,7 +114,7 @@ class Selector:
 
 
 def mig_enabled(gpu: Gpu) -> bool:
-    """True when the profile says MIG is enabled (unknown counts as disabled, ``host.md`` §2.1)."""
+    """True when the profile says MIG is enabled (unknown counts as disabled)."""
     return gpu.mig.mode == "enabled"
 
 
