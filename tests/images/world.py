@@ -20,7 +20,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import pytest
 
 HERE = Path(__file__).resolve().parent
 TOOLS = ("docker-registry", "skopeo", "umoci", "openssl")
@@ -156,6 +158,8 @@ class World:
 @contextlib.contextmanager
 def running(factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[World, Path]]:
     """A world in a fresh directory, stopped afterwards; the test is skipped without the tools."""
+    import pytest  # the benchmarks use this module too, without pytest
+
     missing = missing_tools()
     if missing:
         pytest.skip(f"needs {', '.join(missing)} on PATH (apt-get install docker-registry "
