@@ -304,10 +304,10 @@ def _bool(item: dict[str, Any], key: str, where: str) -> bool:
 
 
 def _daemon_mirrors(path: str) -> tuple[Endpoint, ...]:
-    import json
-
     if not os.path.exists(path):
         return ()
+    import json  # only where docker is configured: reading an image never needs it otherwise
+
     try:
         doc = json.loads(_read_text(path, "docker daemon configuration"))
     except ValueError as exc:
