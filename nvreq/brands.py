@@ -6,7 +6,7 @@ enum integer, the lowercase image token, go-nvlib's spelling and ``nvidia-smi``'
 
 from __future__ import annotations
 
-from nvreq.digits import is_digits, saturating_uint
+from nvreq.formats.digits import is_digits, saturating_uint
 
 __all__ = [
     "BRAND_NAMES",

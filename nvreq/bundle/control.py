@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from nvreq.digits import is_digits
 from nvreq.errors import DebError
+from nvreq.formats.digits import is_digits
 
 __all__ = ["REQUIRED", "parse_control", "parse_paragraphs", "valid_version"]
 

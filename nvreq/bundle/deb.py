@@ -11,8 +11,8 @@ import io
 import os
 from typing import IO, Any, BinaryIO, Protocol
 
-from nvreq.digits import uint
 from nvreq.errors import DebError
+from nvreq.formats.digits import uint
 
 __all__ = ["MAX_CONTROL_BYTES", "MAX_CONTROL_TAR_BYTES", "read_control"]
 

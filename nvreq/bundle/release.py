@@ -8,7 +8,7 @@ import re
 from nvreq.bundle.package import BundlePackage
 from nvreq.bundle.report import Problem
 from nvreq.bundle.target import Target
-from nvreq.digits import is_digits
+from nvreq.formats.digits import is_digits
 
 __all__ = ["CODENAMES", "built_for", "release_problem"]
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from nvreq.check.report import Details, Report, RequirementResult, VerdictName
     from nvreq.check.text import Renderable, render
     from nvreq.check.toolkit_report import ToolkitCheck, check_toolkit
-    from nvreq.go_text import parse_bool
+    from nvreq.formats.go_text import parse_bool
 
 __all__ = [
     "BRANCHES",
@@ -78,7 +78,7 @@ _TABLE = {
     "is_legacy_image": "nvreq.check.collection",
     "min_driver_for_cuda": "nvreq.check.cuda_table",
     "mvc_min_driver": "nvreq.check.cuda_table",
-    "parse_bool": "nvreq.go_text",
+    "parse_bool": "nvreq.formats.go_text",
     "render": "nvreq.check.text",
 }
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from nvreq._frozen import field, frozen
 from nvreq._memo import Memo
-from nvreq.go_text import parse_bool
+from nvreq.formats.go_text import parse_bool
 from nvreq.require.gosemver import SemverError
 from nvreq.require.gosemver import parse as parse_semver
 from nvreq.require.lint import Diagnostic, lint_requirement

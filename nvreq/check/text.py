@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from nvreq._lazy import door
 from nvreq.devices.select import render_device_table
-from nvreq.redact import redact_env
+from nvreq.formats.redact import redact_env
+from nvreq.formats.tables import table_lines
 from nvreq.require.semantics import AlternativeOutcome, ClauseOutcome, Verdict
-from nvreq.tables import table_lines
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true
 if TYPE_CHECKING:

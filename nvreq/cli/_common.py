@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from nvreq import jsontext
 from nvreq.cli.output import add_output_option, emit
 from nvreq.errors import InputError, NvreqError
 from nvreq.files import read_capped, text_lines
+from nvreq.formats import jsontext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from nvreq.errors import InputError
 from nvreq.files import read_capped, text_lines
-from nvreq.tables import table_lines
+from nvreq.formats.tables import table_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def add_image_arguments(parser: argparse.ArgumentParser, *, many: bool = False) 
 
 def _positive(text: str) -> int:
     """An argparse type: an integer of at least 1."""
-    from nvreq.digits import uint
+    from nvreq.formats.digits import uint
 
     value = uint(text.strip(), 1 << 16)
     if not value:
@@ -203,7 +203,7 @@ def print_image_notes(info: ImageInfo) -> None:
 def shown_env(env: Sequence[str], show_all: bool) -> tuple[list[str], int, list[str]]:
     """The entries to print: those nvreq evaluates (``NVIDIA_*``, ``CUDA_VERSION``) or, with
     ``show_all``, every one, secret values redacted; how many are left out; the redacted names."""
-    from nvreq.redact import redact_env
+    from nvreq.formats.redact import redact_env
 
     if show_all:
         entries, redacted = redact_env(env)

@@ -8,11 +8,11 @@ import json
 import sys
 from typing import Any
 
-from nvreq import jsontext
 from nvreq.cli._envs import LabelledEnv, add_env_options, labelled_envs
 from nvreq.cli.output import add_output_option
 from nvreq.errors import InputError
 from nvreq.files import read_capped
+from nvreq.formats import jsontext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

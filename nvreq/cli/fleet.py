@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from nvreq.cli._envs import LabelledEnv, add_env_options, labelled_envs
 from nvreq.cli.output import FORMATS, add_output_option
 from nvreq.errors import InputError
-from nvreq.tables import table_lines
+from nvreq.formats.tables import table_lines
 
 if TYPE_CHECKING:
     from nvreq.fleet.core import Fleet, FleetResult

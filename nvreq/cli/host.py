@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from nvreq.errors import InputError
 from nvreq.files import read_capped
-from nvreq.tables import table_lines
+from nvreq.formats.tables import table_lines
 
 if TYPE_CHECKING:
     from nvreq.host.packages import Runner

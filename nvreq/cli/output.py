@@ -47,7 +47,7 @@ def error_entry(exc: BaseException) -> dict[str, str]:
 def emit(data: Any, fmt: str = "json") -> None:
     """Print ``data`` as JSON (indented, UTF-8) or YAML on stdout."""
     if fmt == "yaml":
-        from nvreq.yaml_text import dump_yaml
+        from nvreq.formats.yaml_text import dump_yaml
 
         sys.stdout.write(dump_yaml(data))
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from nvreq.cli.output import add_output_option
-from nvreq.tables import table_lines
+from nvreq.formats.tables import table_lines
 
 __all__ = ["HELP", "add_arguments", "run"]
 

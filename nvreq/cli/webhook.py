@@ -70,8 +70,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _listen(text: str) -> tuple[str, int]:
-    from nvreq.digits import uint
     from nvreq.errors import InputError
+    from nvreq.formats.digits import uint
 
     host, _, port = text.rpartition(":")
     number = uint(port, 65535)

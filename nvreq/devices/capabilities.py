@@ -12,7 +12,7 @@ from nvreq._frozen import frozen
 from nvreq._memo import Memo
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.errors import InputError, unknown_choice
-from nvreq.go_text import GO_SPACE
+from nvreq.formats.go_text import GO_SPACE
 from nvreq.require.versions import version_at_least
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true

@@ -11,7 +11,7 @@ from typing import Any
 
 from nvreq._frozen import field, frozen
 from nvreq.errors import InputError
-from nvreq.go_text import GoCsvError, atoi, csv_field, go_quote, read_csv_record
+from nvreq.formats.go_text import GoCsvError, atoi, csv_field, go_quote, read_csv_record
 from nvreq.host.schema import MAX_GPUS
 from nvreq.require.versions import version_at_least
 

@@ -20,8 +20,8 @@ from nvreq.devices.resolution import (
     mig_label,
     nvml_mig_list,
 )
-from nvreq.digits import uint
-from nvreq.go_text import go_quote
+from nvreq.formats.digits import uint
+from nvreq.formats.go_text import go_quote
 from nvreq.host.profile import Gpu, HostProfile
 
 __all__ = ["JIT_CDI_ERROR_PREFIX", "resolve_jitcdi", "select_cdi_all"]

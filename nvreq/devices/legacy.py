@@ -24,7 +24,7 @@ from nvreq.devices.resolution import (
     nvml_mig_list,
     short,
 )
-from nvreq.digits import saturating_uint, uint
+from nvreq.formats.digits import saturating_uint, uint
 from nvreq.host.profile import Gpu, HostProfile, MigDevice
 
 __all__ = ["LegacyMatch", "assume_mig_disabled", "match_legacy_id", "resolve_legacy", "why_unknown"]

@@ -15,7 +15,7 @@ from nvreq._frozen import frozen
 from nvreq._memo import Memo
 from nvreq.devices.cdi_names import is_qualified_name
 from nvreq.devices.resolution import DeviceWarning
-from nvreq.go_text import GO_SPACE
+from nvreq.formats.go_text import GO_SPACE
 from nvreq.host.config import ToolkitConfig
 from nvreq.require.versions import version_at_least
 

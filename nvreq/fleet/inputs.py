@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from nvreq import jsontext
 from nvreq._frozen import field, frozen
 from nvreq.errors import InputError, NvreqError, ProfileError
 from nvreq.files import read_capped
 from nvreq.fleet.node_labels import is_gpu_node, profile_from_labels
+from nvreq.formats import jsontext
 from nvreq.host.profile import HostProfile
 
 __all__ = [

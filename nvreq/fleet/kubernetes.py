@@ -16,13 +16,13 @@ from nvreq._frozen import frozen
 from nvreq.brands import BRAND_NAMES, brand_name
 from nvreq.check.collection import MAX_REQUIREMENTS, collect, environment
 from nvreq.devices.select import resolve_devices
-from nvreq.digits import uint
 from nvreq.errors import InputError, unknown_choice
 from nvreq.fleet.gfd_labels import CURRENT, GPU_PRODUCT, LabelSet, is_label_key
 from nvreq.fleet.selector import INT64_MAX, Match, Term, conjoin, simplify, term, term_expressions
+from nvreq.formats.digits import uint
+from nvreq.formats.yaml_text import plain_safe, quote, scalar
 from nvreq.host.profile import HostProfile
 from nvreq.require.syntax import PROBLEM_MESSAGES, Clause, Requirement, ascii_lower
-from nvreq.yaml_text import plain_safe, quote, scalar
 
 __all__ = ["ARCH_LABEL", "BRAND_POLICIES", "DEFAULT_MAX_TERMS", "Affinity", "BrandPolicy",
            "and_existing", "node_affinity", "per_architecture", "requirements_affinity"]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nvreq._frozen import frozen
-from nvreq.digits import uint
+from nvreq.formats.digits import uint
 
 __all__ = ["INT64_MAX", "INT64_MIN", "Match", "Term", "conjoin", "label_int", "simplify", "term",
            "term_expressions", "with_match", "without_key"]

@@ -7,7 +7,7 @@ from nvreq._lazy import door
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from nvreq.go_text import GO_SPACE
+    from nvreq.formats.go_text import GO_SPACE
     from nvreq.host.config import (
         CONFIG_DEFAULTS,
         CONFIG_KEYS,
@@ -146,7 +146,7 @@ _TABLE = {
     "DEFAULT_PRESET": "nvreq.host.sources",
     "Dependency": "nvreq.host.packages",
     "FULL_DRIVER_CAPABILITIES": "nvreq.host.config",
-    "GO_SPACE": "nvreq.go_text",
+    "GO_SPACE": "nvreq.formats.go_text",
     "Gpu": "nvreq.host.profile",
     "HostProfile": "nvreq.host.profile",
     "MAX_DEPTH": "nvreq.host.schema",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from nvreq._frozen import frozen
-from nvreq.digits import digits_key, is_digits, saturating_uint
+from nvreq.formats.digits import digits_key, is_digits, saturating_uint
 
 __all__ = [
     "Dependency",

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from nvreq import jsontext
 from nvreq._frozen import field, field_names, frozen, replace
 from nvreq.errors import ProfileError
 from nvreq.files import read_head
+from nvreq.formats import jsontext
 from nvreq.host.config import CONFIG_KEYS, MODE_KEY, lookup_config
 from nvreq.host.profile import HostProfile, RuntimeSettings
 from nvreq.host.sources import parse_toml

@@ -7,9 +7,9 @@ import os
 import re
 import sys
 
-from nvreq import jsontext
 from nvreq.errors import ProfileError
 from nvreq.files import read_head
+from nvreq.formats import jsontext
 from nvreq.host.profile import HostProfile
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true

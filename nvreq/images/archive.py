@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nvreq.digits import is_digits, uint
+from nvreq.formats.digits import is_digits, uint
 from nvreq.images.digest import compute, matches
 from nvreq.images.documents import MAX_DOCUMENT, check_platform, parse_config
 from nvreq.images.errors import ArchiveError, DigestMismatch, ImageNotFound, InvalidReference

@@ -10,7 +10,7 @@ import re
 import time
 from urllib.parse import urlencode, urlsplit
 
-from nvreq import jsontext
+from nvreq.formats import jsontext
 from nvreq.images.errors import AuthenticationRequired
 from nvreq.images.httpclient import Credential, Http, Origin, origin_of
 from nvreq.images.netpolicy import address_class

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from nvreq import jsontext
+from nvreq.formats import jsontext
 from nvreq.images.errors import ConfigFileError
 from nvreq.images.value import Value
 

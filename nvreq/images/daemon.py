@@ -14,8 +14,8 @@ import socket
 from pathlib import Path
 from urllib.parse import quote
 
-from nvreq import jsontext
-from nvreq.digits import is_digits, saturating_uint, uint
+from nvreq.formats import jsontext
+from nvreq.formats.digits import is_digits, saturating_uint, uint
 from nvreq.images.documents import MAX_DOCUMENT, Config, check_platform
 from nvreq.images.errors import DaemonError, ImageNotFound, InvalidImageConfig, PlatformMismatch
 from nvreq.images.info import ImageInfo

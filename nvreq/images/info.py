@@ -56,7 +56,7 @@ class ImageInfo(Value):
         """``{reference, digest, platform, env}`` for reports, secret values redacted; then
         ``redacted``, the names of the variables whose values were hidden, when there are any, and
         ``endpoint`` (registry images) the repository that served it."""
-        from nvreq.redact import redact_env
+        from nvreq.formats.redact import redact_env
 
         env, redacted = redact_env(self.env)
         out: dict[str, Any] = {"reference": self.reference, "digest": self.digest,

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterable
 
-from nvreq import jsontext
+from nvreq.formats import jsontext
 from nvreq.images.errors import InvalidImageConfig
 
 TYPE_CHECKING = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 
-from nvreq.digits import is_digits, uint
+from nvreq.formats.digits import is_digits, uint
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

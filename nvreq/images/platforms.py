@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from nvreq.digits import uint
+from nvreq.formats.digits import uint
 from nvreq.images.value import Value
 
 __all__ = ["Platform", "machine_platform", "parse_platform", "rank"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nvreq import jsontext
+from nvreq.formats import jsontext
 from nvreq.images.digest import DigestError, compute, matches, parse_digest
 from nvreq.images.documents import (
     DOCKER_LIST,

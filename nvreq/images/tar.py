@@ -11,7 +11,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from nvreq.digits import uint
+from nvreq.formats.digits import uint
 from nvreq.images.errors import ArchiveError, ContentTooLarge, UnsupportedImage
 from nvreq.images.tarheader import checksum_ok, cstr, header_name, normalize, number, pax
 

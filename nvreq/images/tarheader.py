@@ -5,7 +5,7 @@ Written for nvreq from the POSIX ustar/pax and GNU tar formats; no ``tarfile`` i
 
 from __future__ import annotations
 
-from nvreq.digits import uint
+from nvreq.formats.digits import uint
 from nvreq.images.errors import ArchiveError
 
 __all__ = ["checksum_ok", "cstr", "header_name", "normalize", "number", "pax"]

@@ -11,7 +11,7 @@ import io
 import socket
 import time
 
-from nvreq.digits import is_digits, uint
+from nvreq.formats.digits import is_digits, uint
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ import re
 
 from nvreq._frozen import field, frozen
 from nvreq._lazy import literal_aliases
-from nvreq.digits import is_digits, saturating_uint, uint
 from nvreq.errors import InputError
+from nvreq.formats.digits import is_digits, saturating_uint, uint
 
 __all__ = [
     "INVALID_SEMVER",

@@ -14,8 +14,8 @@ from types import MappingProxyType
 
 from nvreq._frozen import field, frozen
 from nvreq._lazy import literal_aliases
-from nvreq.digits import is_digits, uint
 from nvreq.errors import InvalidRequirement, unknown_choice
+from nvreq.formats.digits import is_digits, uint
 from nvreq.require.versions import UINT64_OVERFLOW, is_version_text, utf8
 
 TYPE_CHECKING = False  # typing itself costs start-up; mypy reads any TYPE_CHECKING as true

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from nvreq._frozen import field, frozen, replace
-from nvreq.go_text import GO_SPACE
+from nvreq.formats.go_text import GO_SPACE
 from nvreq.require.gosemver import Behaviour, SemverError, compare, is_valid, parse
 from nvreq.require.semantics import Context, Decision
 from nvreq.require.syntax import KEYS, ascii_lower

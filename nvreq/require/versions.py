@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from nvreq.digits import saturating_uint, uint
+from nvreq.formats.digits import saturating_uint, uint
 
 __all__ = [
     "UINT64_OVERFLOW",

@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from nvreq import jsontext
 from nvreq.errors import InputError
 from nvreq.files import read_capped
 from nvreq.fleet.inputs import MAX_FLEET_BYTES
+from nvreq.formats import jsontext
 from nvreq.webhook.cluster import Cluster
 
 Log = Callable[[str], None]

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nvreq import jsontext
 from nvreq.errors import InputError
+from nvreq.formats import jsontext
 
 __all__ = ["API_VERSION", "MAX_WARNING", "Request", "parse_review", "response", "sniff_uid"]
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from nvreq.digits import is_digits, uint
 from nvreq.errors import InputError
+from nvreq.formats.digits import is_digits, uint
 from nvreq.webhook.admission import Admission, Decision, Endpoint
 from nvreq.webhook.metrics import Metrics
 from nvreq.webhook.review import sniff_uid

@@ -17,7 +17,7 @@ from nvreq.devices.gpus_flag import (
 )
 from nvreq.devices.select import resolve_devices
 from nvreq.errors import InputError
-from nvreq.go_text import go_quote
+from nvreq.formats.go_text import go_quote
 from nvreq.host.profile import Gpu, HostProfile
 
 HOST = HostProfile(gpus=(Gpu(0), Gpu(1)))

@@ -259,8 +259,8 @@ def _tar_seed() -> str:
 # -- Kubernetes NodeLists -------------------------------------------------------------------------
 
 def _nodelist(text: str, rng: random.Random) -> object:
-    from nvreq import jsontext
     from nvreq.fleet.inputs import hosts_from_data
+    from nvreq.formats import jsontext
 
     try:
         data = jsontext.loads(text)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nvreq.digits import is_digits, uint
 from nvreq.errors import ProfileError
 from nvreq.files import text_lines
+from nvreq.formats.digits import is_digits, uint
 from nvreq.host.importers._build import build_profile
 from nvreq.host.profile import HostProfile
 

@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 from typing import Any, NoReturn
 from xml.parsers import expat
 
-from nvreq.digits import uint
 from nvreq.errors import ProfileError
 from nvreq.files import text_lines
+from nvreq.formats.digits import uint
 from nvreq.host.importers._build import build_profile
 from nvreq.host.profile import HostProfile
 

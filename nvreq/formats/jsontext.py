@@ -60,7 +60,7 @@ def loads(text: str | bytes, *, what: str = "JSON", **options: Any) -> Any:
     >>> loads('[' * 300 + ']' * 300, what="env file deep.json")
     Traceback (most recent call last):
     ...
-    nvreq.jsontext.JsonTooDeep: env file deep.json: JSON nested deeper than 200 levels
+    nvreq.formats.jsontext.JsonTooDeep: env file deep.json: JSON nested deeper than 200 levels
     >>> loads("1" * 5000) == float("inf")
     True
     """

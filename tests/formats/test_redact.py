@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nvreq.cli.main import main
-from nvreq.redact import REDACTED, is_secret, redact_env
+from nvreq.formats.redact import REDACTED, is_secret, redact_env
 from tests.images.layouts import write_layout
 
 SECRETS = [

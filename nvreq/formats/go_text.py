@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from nvreq.digits import is_digits, uint
+from nvreq.formats.digits import is_digits, uint
 
 __all__ = [
     "GO_SPACE",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nvreq.digits import digits_key, is_digits, saturating_uint, uint
+from nvreq.formats.digits import digits_key, is_digits, saturating_uint, uint
 
 U64 = 2**64 - 1
 

@@ -1,10 +1,10 @@
-"""The one text-table layout (nvreq/tables.py)."""
+"""The one text-table layout (nvreq/formats/tables.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from nvreq.tables import table_lines
+from nvreq.formats.tables import table_lines
 
 
 @pytest.mark.parametrize(("kwargs", "expected"), [

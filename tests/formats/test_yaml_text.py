@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nvreq.yaml_text import dump_yaml, plain_safe, scalar
+from nvreq.formats.yaml_text import dump_yaml, plain_safe, scalar
 
 #: strings YAML loaders are known to read as something else when written bare
 TRICKY = ["Yes", "No", "On", "Off", "Null", "NULL", "True", "y", "n", "~", "0x1F", "0o17", "017",

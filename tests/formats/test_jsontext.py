@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nvreq import jsontext
 from nvreq.errors import InputError
+from nvreq.formats import jsontext
 
 
 @pytest.mark.parametrize("text", ["[" * 200_000, '{"a":' * 200_000, "[" * 201 + "]" * 201])
