@@ -185,6 +185,13 @@ def _int(value: Any, path: str) -> int:
     return value
 
 
+def _index(obj: _Obj, path: str) -> int:
+    """The required ``index`` of a GPU or MIG device."""
+    if obj.get("index") is None:
+        raise ProfileError("Missing required key 'index'", _join(path, "index"))
+    return _int(obj["index"], _join(path, "index"))
+
+
 def _list(value: Any, path: str, limit: int | None = None) -> list[Any]:
     if not isinstance(value, (list, tuple)):
         raise ProfileError(f"Expected a list, got {_kind(value)}", path)
@@ -256,10 +263,8 @@ def _gpu(value: Any, path: str, warnings: list[str]) -> Gpu:
     obj = _object(value, path)
     _keys(obj, path, ("index", "uuid", "pci_bus_id", "name", "brand", "arch", "memory_mib",
                       "minor_number", "mig"))
-    if obj.get("index") is None:
-        raise ProfileError("Missing required key 'index'", _join(path, "index"))
     return Gpu(
-        index=_int(obj["index"], _join(path, "index")),
+        index=_index(obj, path),
         uuid=_opt(obj, "uuid", path, _uuid("GPU-")),
         pci_bus_id=_opt(obj, "pci_bus_id", path, _bus_id),
         name=_opt(obj, "name", path, _string),
@@ -301,10 +306,8 @@ def _mig(value: Any, path: str) -> Mig:
 def _mig_device(value: Any, path: str) -> MigDevice:
     obj = _object(value, path)
     _keys(obj, path, ("index", "uuid", "gi", "ci", "profile", "memory_mib"))
-    if obj.get("index") is None:
-        raise ProfileError("Missing required key 'index'", _join(path, "index"))
     return MigDevice(
-        index=_int(obj["index"], _join(path, "index")),
+        index=_index(obj, path),
         uuid=_opt(obj, "uuid", path, _uuid("MIG-")),
         gi=_opt(obj, "gi", path, _int),
         ci=_opt(obj, "ci", path, _int),
