@@ -124,24 +124,52 @@ def _methods(compared: list[str], hashed: list[str], shown: list[str]) -> dict[s
 _SHAPES: dict[tuple[str, bool], Any] = {}
 
 
-def _shape_code(kinds: str, post_init: bool) -> Any:
-    """``__init__``'s code for fields of ``kinds``: ``p`` a parameter, ``f`` a parameter that
+def shape_name(kinds: str, post_init: bool) -> str:
+    """The name of a shape's function in ``nvreq._shapes``."""
+    return f"_{kinds}_post" if post_init else f"_{kinds}"
+
+
+def shape_source(kinds: str, post_init: bool, name: str = "__init__") -> str:
+    """``__init__``'s source for fields of ``kinds``: ``p`` a parameter, ``f`` a parameter that
     defaults to its factory's value, ``n`` the factory's value only (no parameter)."""
+    params, stores = ["self"], []
+    for i, kind in enumerate(kinds):
+        value = {"p": f"_{i}", "f": f"_f{i}() if _{i} is _MISSING else _{i}", "n": f"_f{i}()"}[kind]
+        if kind != "n":
+            params.append(f"_{i}")
+        stores.append(f"    _set(self, '_{i}', {value})\n")
+    if post_init:
+        stores.append("    self.__post_init__()\n")
+    return f"def {name}({', '.join(params)}):\n{''.join(stores) or '    pass'}\n"
+
+
+def _shape_code(kinds: str, post_init: bool) -> Any:
+    """A shape's code: byte-code compiled ahead in ``nvreq._shapes`` for the shapes nvreq's own
+    value types have (compiling the source costs a CLI run some 3 ms), else compiled now."""
     code = _SHAPES.get((kinds, post_init))
     if code is None:
-        params, stores = ["self"], []
-        for i, kind in enumerate(kinds):
-            value = {"p": f"_{i}", "f": f"_f{i}() if _{i} is _MISSING else _{i}",
-                     "n": f"_f{i}()"}[kind]
-            if kind != "n":
-                params.append(f"_{i}")
-            stores.append(f"  _set(self, '_{i}', {value})\n")
-        if post_init:
-            stores.append("  self.__post_init__()\n")
-        scope: dict[str, Any] = {}
-        exec(f"def __init__({', '.join(params)}):\n{''.join(stores) or '  pass'}\n", scope)
-        code = _SHAPES[(kinds, post_init)] = scope["__init__"].__code__
+        from nvreq import _shapes
+
+        ahead = getattr(_shapes, shape_name(kinds, post_init), None)
+        if ahead is not None:
+            names = {"co_name": "__init__"}
+            if hasattr(ahead.__code__, "co_qualname"):  # Python 3.11 and later
+                names["co_qualname"] = "__init__"
+            code = ahead.__code__.replace(**names)
+        else:
+            scope: dict[str, Any] = {}
+            exec(shape_source(kinds, post_init), scope)
+            code = scope["__init__"].__code__
+        _SHAPES[(kinds, post_init)] = code
     return code
+
+
+def shape_of(cls: type) -> tuple[str, bool] | None:
+    """The shape of a ``@frozen`` class's ``__init__`` (None for any other class)."""
+    if cls.__dict__.get("__setattr__") is not _frozen_setattr:
+        return None
+    post_init = "__post_init__" in cls.__dict__
+    return _LazyInit(cls.__dataclass_fields__, post_init, "").plan()[0], post_init  # type: ignore[attr-defined]
 
 
 class _LazyInit:
@@ -161,12 +189,13 @@ class _LazyInit:
         type.__setattr__(self.owner, "__init__", function)
         return function if obj is None else function.__get__(obj, owner)
 
-    def compile(self) -> Callable[..., None]:
-        scope: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING}
+    def plan(self) -> tuple[str, list[str], list[Any], dict[str, Any]]:
+        """The shape's kinds, the field names, the defaults and the factories by global name."""
+        factories: dict[str, Any] = {}
         kinds, names, defaults = [], [], []
         for i, (name, spec) in enumerate(self.specs.items()):
             if spec._factory is not None:
-                scope[f"_f{i}"] = spec._factory
+                factories[f"_f{i}"] = spec._factory
                 kinds.append("f" if spec.init else "n")
                 if spec.init:
                     defaults.append(_MISSING)
@@ -177,7 +206,12 @@ class _LazyInit:
                 elif defaults:
                     raise TypeError(f"non-default argument {name!r} follows default argument")
             names.append(name)
-        shape = _shape_code("".join(kinds), self.post_init)
+        return "".join(kinds), names, defaults, factories
+
+    def compile(self) -> Callable[..., None]:
+        kinds, names, defaults, factories = self.plan()
+        scope: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING, **factories}
+        shape = _shape_code(kinds, self.post_init)
         renamed = {f"_{i}": name for i, name in enumerate(names)}
         code = shape.replace(
             co_varnames=tuple(renamed.get(v, v) for v in shape.co_varnames),

@@ -145,3 +145,36 @@ def test_a_field_without_default_after_one_with_is_refused() -> None:
 
     with pytest.raises(TypeError, match="non-default argument 'b'"):
         Bad(1, 2)
+
+
+def test_the_shapes_compiled_ahead_are_those_of_nvreqs_value_types() -> None:
+    from pathlib import Path
+
+    from tests import frozen_shapes
+
+    current = (Path(__file__).parent.parent / "nvreq" / "_shapes.py").read_text()
+    assert current == frozen_shapes.render(), (
+        "nvreq/_shapes.py is stale: run `python -m tests.frozen_shapes > nvreq/_shapes.py`")
+
+
+def test_an_init_made_from_code_compiled_ahead_is_the_one_compiled_now() -> None:
+    from nvreq import _frozen, _shapes
+
+    @frozen
+    class Ahead:  # a shape nvreq's own types have, so its code comes from nvreq._shapes
+        name: str
+        kind: str = "x"
+        items: list[int] = field(default_factory=list)
+
+    shape = _frozen.shape_of(Ahead)
+    assert shape == ("ppf", False) and hasattr(_shapes, _frozen.shape_name(*shape))
+    compiled: dict[str, object] = {}
+    exec(_frozen.shape_source(*shape), compiled)
+    ahead = Ahead.__init__.__code__
+    assert ahead.co_name == getattr(ahead, "co_qualname", "__init__") == "__init__"
+    assert ahead.co_code == compiled["__init__"].__code__.co_code  # type: ignore[attr-defined]
+    assert ahead.co_varnames == ("self", "name", "kind", "items")
+    assert Ahead("a") == Ahead("a", "x", []) and Ahead(kind="y", name="a").kind == "y"
+    assert Ahead("a").items is not Ahead("a").items
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'name'"):
+        Ahead()  # type: ignore[call-arg]

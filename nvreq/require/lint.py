@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from nvreq._frozen import frozen
 from nvreq._lazy import literal_aliases
+from nvreq._memo import Memo
 from nvreq.brands import BRAND_NAMES
 from nvreq.errors import caret
 from nvreq.require.syntax import (
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from typing import Any, Literal
 
     Severity = Literal["error", "warning", "info"]
+    #: one clause's findings, spans counted from the clause's first character
+    _Finding = tuple[str, Severity, str, tuple[int, int]]
 else:
     __getattr__ = literal_aliases(__name__, {"Severity": ("error", "warning", "info")})
 
@@ -82,48 +85,57 @@ def _portability(clause: Clause) -> str | None:
     return None
 
 
-def _clause_diagnostics(clause: Clause, variable: str | None, text: str) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+#: findings per distinct clause (``Clause`` compares and hashes its text, not its position): the
+#: CUDA images' requirements repeat a few clauses dozens of times (31 terms, 17 distinct clauses)
+_FINDINGS: Memo[Clause, tuple[_Finding, ...]] = Memo()
 
-    def add(code: str, severity: Severity, message: str,
-            span: tuple[int, int] | None = None) -> None:
-        out.append(Diagnostic(code, severity, message, variable, text, span or clause.span))
 
-    start, _ = clause.span
-    key_span = (start, start + len(clause.key))
+def _clause_findings(clause: Clause) -> tuple[_Finding, ...]:
+    out: list[_Finding] = []
+    whole = (0, len(clause.key) + len(clause.op) + len(clause.value))
+    key_span = (0, len(clause.key))
     op_span = (key_span[1], key_span[1] + len(clause.op))
-    value_span = (op_span[1], op_span[1] + len(clause.value))
+    value_span = (op_span[1], whole[1])
     problem = clause.problem
     if clause.has_whitespace:
-        add("whitespace", "error", "whitespace other than the space character inside a clause; "
-            "only ' ' separates alternatives")
+        out.append(("whitespace", "error", "whitespace other than the space character inside a "
+                    "clause; only ' ' separates alternatives", whole))
     if problem is not None:
-        spans = {"missing-operator": clause.span, "empty-key": op_span, "bad-operator": op_span,
+        spans = {"missing-operator": whole, "empty-key": op_span, "bad-operator": op_span,
                  "unknown-key": key_span, "empty-value": (op_span[1], op_span[1]),
                  "bad-version": value_span, "brand-ordering": op_span}
-        add(problem, "error", problem_message(clause) or "", spans[problem])
+        out.append((problem, "error", problem_message(clause) or "", spans[problem]))
     if problem is None or problem in ("bad-version", "brand-ordering"):
         if clause.key != clause.name:
-            add("key-case", "warning", f"key '{clause.key}' matches '{clause.name}' only "
-                "case-insensitively; the toolkit's evaluator ignores it", key_span)
+            out.append(("key-case", "warning", f"key '{clause.key}' matches '{clause.name}' only "
+                        "case-insensitively; the toolkit's evaluator ignores it", key_span))
         if clause.op == "!":
-            add("bang-operator", "warning", "a lone '!' is read as '!='; "
-                "the toolkit's evaluator rejects it", op_span)
+            out.append(("bang-operator", "warning", "a lone '!' is read as '!='; "
+                        "the toolkit's evaluator rejects it", op_span))
     if problem is None:
         if clause.name in VERSION_KEYS and clause.overflows:
-            add("bad-version", "error", f"a component of '{clause.value}' is too large",
-                value_span)
+            out.append(("bad-version", "error", f"a component of '{clause.value}' is too large",
+                        value_span))
         elif clause.name in VERSION_KEYS:
             note = _portability(clause)
             if note:
-                add("version-portability", "warning", note, value_span)
+                out.append(("version-portability", "warning", note, value_span))
         elif ascii_lower(clause.value) not in BRAND_TOKENS:
-            add("unknown-brand", "warning", f"'{clause.value}' is no brand the runtime reports, "
-                "so it never matches", value_span)
+            out.append(("unknown-brand", "warning", f"'{clause.value}' is no brand the runtime "
+                        "reports, so it never matches", value_span))
     if clause.is_long and problem is None:
-        add("long-clause", "error", "clause of 126 bytes or more: the runtime cannot format it, "
-            "so where it is false it is an invalid expression")
-    return out
+        out.append(("long-clause", "error", "clause of 126 bytes or more: the runtime cannot "
+                    "format it, so where it is false it is an invalid expression", whole))
+    return tuple(out)
+
+
+def _clause_diagnostics(clause: Clause, variable: str | None, text: str) -> list[Diagnostic]:
+    findings = _FINDINGS.get(clause)
+    if findings is None:
+        findings = _FINDINGS.put(clause, _clause_findings(clause))
+    start = clause.span[0]
+    return [Diagnostic(code, severity, message, variable, text, (start + a, start + b))
+            for code, severity, message, (a, b) in findings]
 
 
 def lint_requirement(requirement: Requirement, variable: str | None = None) -> list[Diagnostic]:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nvreq.cli.main import main
+from nvreq.formats import redact
 from nvreq.formats.redact import REDACTED, is_secret, redact_env
 from tests.images.layouts import write_layout
 
@@ -33,6 +37,27 @@ def test_secret_names_and_values_are_hidden(name: str, value: str) -> None:
 @pytest.mark.parametrize(("name", "value"), PLAIN)
 def test_plain_and_nvidia_variables_are_shown(name: str, value: str) -> None:
     assert not is_secret(name, value)
+
+
+def _by_patterns(name: str, value: str) -> bool:
+    """The rule as the two patterns state it, with no shortcut."""
+    if name.startswith("NVIDIA_") or name == "CUDA_VERSION":
+        return False
+    return bool(re.search(redact._NAME, name, re.IGNORECASE) or re.search(redact._VALUE, value))
+
+
+_NAMES = st.one_of(st.from_regex(re.compile(redact._NAME, re.IGNORECASE)),
+                   st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,20}", fullmatch=True), st.text())
+_VALUES = st.one_of(st.from_regex(redact._VALUE), st.text(),
+                    st.sampled_from([v for _, v in SECRETS]))
+
+
+@given(_NAMES, _VALUES)
+def test_the_shortcut_that_skips_the_patterns_never_changes_the_answer(name: str,
+                                                                       value: str) -> None:
+    # a name or value holding none of the words every match holds is decided without compiling
+    # the patterns; names and values drawn from the patterns themselves must still be found
+    assert is_secret(name, value) == _by_patterns(name, value)
 
 
 ENV = ["NVIDIA_VISIBLE_DEVICES=all", "NVIDIA_REQUIRE_CUDA=cuda>=12.0", "HF_TOKEN=hf_live_value",
