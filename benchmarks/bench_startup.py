@@ -10,8 +10,10 @@ bearer token), the OCI layout itself, and a ``docker save`` archive (``skopeo co
 ``docker-archive:``). Per place, every round runs ``skopeo inspect --config``,
 ``nvreq env IMAGE`` and ``nvreq check IMAGE --host preset:h100-r550`` once each, in turn, as
 whole processes, with three floors: the interpreter alone, plus the console script's
-``import re``, plus ``argparse`` and ``json`` (what any argparse command reading JSON loads).
-Baseline: skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
+``import re``, plus ``argparse`` and ``json`` (what any argparse command reading JSON loads);
+and, per command, a process that only imports every module that command loads (listed from one
+run of it first) and runs nothing: what the command's code costs to load, before it does any
+work. Baseline: skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
 """
 
 from __future__ import annotations
@@ -66,6 +68,21 @@ def images(world: w.World, work: Path) -> dict[str, tuple[str, list[str]]]:
             "docker-archive": (f"docker-archive:{archive}", [])}
 
 
+def imports_of(argv: list[str], env: dict[str, str]) -> tuple[str, ...]:
+    """A process that imports every module ``nvreq ARGV`` loads, in the order it loads them."""
+    code = ("import io, json, sys\n"
+            "from nvreq.cli.main import main\n"
+            "out, sys.stdout = sys.stdout, io.StringIO()\n"
+            f"main({argv!r})\n"
+            "sys.stdout = out\n"
+            "print(json.dumps(list(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          check=True)
+    names = [n for n in json.loads(done.stdout.splitlines()[-1])
+             if n != "__main__" and not n.startswith("_frozen_importlib")]
+    return (sys.executable, "-c", "import re\nimport " + ", ".join(names))
+
+
 def measure(rounds: int, host: str, clock: str = "wall") -> dict[str, dict[str, Stats]]:
     """Per place, the interleaved figures of skopeo, nvreq env and nvreq check."""
     missing = w.missing_tools(("docker-registry", "skopeo", "openssl"))
@@ -81,7 +98,10 @@ def measure(rounds: int, host: str, clock: str = "wall") -> dict[str, dict[str, 
             commands = {
                 "skopeo": ["skopeo", "inspect", *flags, "--config", image],
                 **{name: [*argv] for name, argv in FLOORS.items()},
+                "floor: the imports of nvreq env": [*imports_of(["env", image], env)],
                 "nvreq env": [*nvreq, "env", image],
+                "floor: the imports of nvreq check": [
+                    *imports_of(["check", image, "--host", host], env)],
                 "nvreq check": [*nvreq, "check", image, "--host", host],
             }
             cases = {name: process_sampler(argv, env, clock=clock)
