@@ -14,6 +14,10 @@ whole processes, with three floors: the interpreter alone, plus the console scri
 and, per command, a process that only imports every module that command loads (listed from one
 run of it first) and runs nothing: what the command's code costs to load, before it does any
 work. Baseline: skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
+
+``--against TREE`` also times ``nvreq env`` and ``nvreq check`` of another checkout (say the
+commit before a change) in the same rounds, run as ``python -c`` with that tree first on the path:
+a before/after comparison that a load change on the machine cannot skew.
 """
 
 from __future__ import annotations
@@ -83,8 +87,18 @@ def imports_of(argv: list[str], env: dict[str, str]) -> tuple[str, ...]:
     return (sys.executable, "-c", "import re\nimport " + ", ".join(names))
 
 
-def measure(rounds: int, host: str, clock: str = "wall") -> dict[str, dict[str, Stats]]:
-    """Per place, the interleaved figures of skopeo, nvreq env and nvreq check."""
+def launcher(tree: Path) -> list[str]:
+    """``nvreq`` from the checkout ``tree``: what its console script does, that tree first."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "nvreq")], check=True,
+                   capture_output=True)
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); import re; "
+            "sys.argv[0] = 'nvreq'; from nvreq.cli.main import entry; entry()"]
+
+
+def measure(rounds: int, host: str, clock: str = "wall",
+            against: Path | None = None) -> dict[str, dict[str, Stats]]:
+    """Per place, the interleaved figures of skopeo, nvreq env and nvreq check (and those of the
+    checkout ``against``)."""
     missing = w.missing_tools(("docker-registry", "skopeo", "openssl"))
     if missing:
         raise SystemExit(f"needs {', '.join(missing)}")
@@ -104,6 +118,10 @@ def measure(rounds: int, host: str, clock: str = "wall") -> dict[str, dict[str, 
                     *imports_of(["check", image, "--host", host], env)],
                 "nvreq check": [*nvreq, "check", image, "--host", host],
             }
+            if against is not None:
+                other = launcher(against)
+                commands |= {f"nvreq env ({against})": [*other, "env", image],
+                             f"nvreq check ({against})": [*other, "check", image, "--host", host]}
             cases = {name: process_sampler(argv, env, clock=clock)
                      for name, argv in commands.items()}
             results[place] = interleave(cases, rounds, warmups=2, baseline="skopeo")
@@ -124,9 +142,12 @@ def main() -> int:
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="wall: elapsed time (default); cpu: each process's user + system "
                         "time, steadier on a busy machine")
+    parser.add_argument("--against", type=Path, metavar="TREE",
+                        help="also time nvreq env and check of this other checkout")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = measure(args.rounds, args.host, args.clock)
+    against = args.against.resolve() if args.against else None
+    results = measure(args.rounds, args.host, args.clock, against)
     machine = {"cpus": os.cpu_count(), "load": [round(x, 2) for x in os.getloadavg()],
                "python": platform.python_version(), "skopeo": _version("skopeo"),
                "nvreq": " ".join(nvreq_command()), "rounds": args.rounds,
