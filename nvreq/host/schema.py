@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 
@@ -147,6 +146,8 @@ def _check_limits(value: Any, path: str, depth: int) -> None:
         if len(value) > MAX_STRING:
             raise ProfileError(f"String longer than {MAX_STRING} characters", path)
     elif isinstance(value, float):
+        import math  # profiles rarely hold a float: not worth its import on every read
+
         if not math.isfinite(value):
             raise ProfileError("Expected a finite number", path)
     elif value is not None and not isinstance(value, (bool, int)):

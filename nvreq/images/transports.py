@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 
@@ -49,10 +48,13 @@ def classify(arg: str) -> tuple[str, str]:
         return "local", arg
     from nvreq.images.reference import is_reference  # not needed for a transport prefix
 
-    name = os.path.basename(arg)
-    if os.path.exists(arg) and (not is_reference(arg) or arg.endswith(_TAR_SUFFIXES)
-                                or any(fnmatch.fnmatchcase(name, p) for p in _DOCKERFILE_NAMES)):
-        return "local", arg
+    if os.path.exists(arg):
+        import fnmatch  # a path that exists only
+
+        name = os.path.basename(arg)
+        if (not is_reference(arg) or arg.endswith(_TAR_SUFFIXES)
+                or any(fnmatch.fnmatchcase(name, p) for p in _DOCKERFILE_NAMES)):
+            return "local", arg
     return "docker", arg
 
 
