@@ -29,7 +29,8 @@ else:
         """For type checkers only."""
         return lambda f: f
 
-__all__ = ["FrozenInstanceError", "field", "field_names", "frozen", "replace"]
+__all__ = ["FrozenInstanceError", "field", "field_names", "frozen", "replace", "shape_name",
+           "shape_of", "shape_source"]
 
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
 
@@ -130,8 +131,11 @@ def shape_name(kinds: str, post_init: bool) -> str:
 
 
 def shape_source(kinds: str, post_init: bool, name: str = "__init__") -> str:
-    """``__init__``'s source for fields of ``kinds``: ``p`` a parameter, ``f`` a parameter that
-    defaults to its factory's value, ``n`` the factory's value only (no parameter)."""
+    """The source of ``__init__`` for a shape, its function named ``name``.
+
+    ``kinds`` has a letter per field: ``p`` a parameter, ``f`` a parameter that defaults to its
+    factory's value, ``n`` the factory's value only (no parameter).
+    """
     params, stores = ["self"], []
     for i, kind in enumerate(kinds):
         value = {"p": f"_{i}", "f": f"_f{i}() if _{i} is _MISSING else _{i}", "n": f"_f{i}()"}[kind]
