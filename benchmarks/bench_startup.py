@@ -13,7 +13,9 @@ whole processes, with three floors: the interpreter alone, plus the console scri
 ``import re``, plus ``argparse`` and ``json`` (what any argparse command reading JSON loads);
 and, per command, a process that only imports every module that command loads (listed from one
 run of it first) and runs nothing: what the command's code costs to load, before it does any
-work. Baseline: skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
+work; and the same for check with nvreq's byte-code loaded from one file (no lookup or read per
+module: about the least any layout of nvreq's code as Python modules could cost). Baseline:
+skopeo, measured in the same rounds. Goals: check <= 3x, env <= 2x.
 
 ``--against TREE`` also times ``nvreq env`` and ``nvreq check`` of another checkout (say the
 commit before a change) in the same rounds, run as ``python -c`` with that tree first on the path:
@@ -72,8 +74,8 @@ def images(world: w.World, work: Path) -> dict[str, tuple[str, list[str]]]:
             "docker-archive": (f"docker-archive:{archive}", [])}
 
 
-def imports_of(argv: list[str], env: dict[str, str]) -> tuple[str, ...]:
-    """A process that imports every module ``nvreq ARGV`` loads, in the order it loads them."""
+def _loaded(argv: list[str], env: dict[str, str]) -> list[str]:
+    """Every module ``nvreq ARGV`` loads, in the order it loads them."""
     code = ("import io, json, sys\n"
             "from nvreq.cli.main import main\n"
             "out, sys.stdout = sys.stdout, io.StringIO()\n"
@@ -82,9 +84,61 @@ def imports_of(argv: list[str], env: dict[str, str]) -> tuple[str, ...]:
             "print(json.dumps(list(sys.modules)))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           check=True)
-    names = [n for n in json.loads(done.stdout.splitlines()[-1])
-             if n != "__main__" and not n.startswith("_frozen_importlib")]
-    return (sys.executable, "-c", "import re\nimport " + ", ".join(names))
+    return [n for n in json.loads(done.stdout.splitlines()[-1])
+            if n != "__main__" and not n.startswith("_frozen_importlib")]
+
+
+def imports_of(argv: list[str], env: dict[str, str]) -> tuple[str, ...]:
+    """A process that imports every module ``nvreq ARGV`` loads, in the order it loads them."""
+    return (sys.executable, "-c", "import re\nimport " + ", ".join(_loaded(argv, env)))
+
+
+#: loads the standard modules as usual and nvreq's from one file of their byte-code
+_BUNDLE_LOADER = """\
+import re, marshal, sys
+from importlib.machinery import ModuleSpec
+others, mine = marshal.loads(open(sys.argv[1], "rb").read())
+class OneFile:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        found = mine.get(name)
+        return None if found is None else ModuleSpec(name, OneFile, origin=found[0],
+                                                     is_package=found[1])
+    @staticmethod
+    def create_module(spec):
+        return None
+    @staticmethod
+    def exec_module(module):
+        origin, package, code = mine[module.__name__]
+        module.__file__ = origin
+        if package:
+            module.__path__ = [origin.rpartition("/")[0]]
+        exec(code, module.__dict__)
+sys.meta_path.insert(0, OneFile)
+for name in others + list(mine):
+    __import__(name)
+"""
+
+
+def bundled_imports_of(argv: list[str], env: dict[str, str], work: Path) -> tuple[str, ...]:
+    """A process that loads the same modules, nvreq's byte-code all from one file: no lookup,
+    stat or read per module (what no packaging of nvreq as separate modules can beat)."""
+    import importlib.util
+    import marshal
+
+    names = _loaded(argv, env)
+    mine = {}
+    for name in (n for n in names if n == "nvreq" or n.startswith("nvreq.")):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None and spec.loader is not None
+        mine[name] = (spec.origin, spec.submodule_search_locations is not None,
+                      spec.loader.get_code(name))  # type: ignore[attr-defined]
+    others = [n for n in names if n not in mine]
+    blob = work / f"bundle-{len(list(work.glob('bundle-*.bin')))}.bin"
+    blob.write_bytes(marshal.dumps((others, mine)))
+    loader = work / "bundle-loader.py"
+    loader.write_text(_BUNDLE_LOADER)
+    return (sys.executable, str(loader), str(blob))
 
 
 def launcher(tree: Path) -> list[str]:
@@ -116,6 +170,8 @@ def measure(rounds: int, host: str, clock: str = "wall",
                 "nvreq env": [*nvreq, "env", image],
                 "floor: the imports of nvreq check": [
                     *imports_of(["check", image, "--host", host], env)],
+                "floor: the same, from one file": [
+                    *bundled_imports_of(["check", image, "--host", host], env, work)],
                 "nvreq check": [*nvreq, "check", image, "--host", host],
             }
             if against is not None:
