@@ -172,8 +172,27 @@ def shape_of(cls: type) -> tuple[str, bool] | None:
     """The shape of a ``@frozen`` class's ``__init__`` (None for any other class)."""
     if cls.__dict__.get("__setattr__") is not _frozen_setattr:
         return None
-    post_init = "__post_init__" in cls.__dict__
-    return _LazyInit(cls.__dataclass_fields__, post_init, "").plan()[0], post_init  # type: ignore[attr-defined]
+    return _plan(cls.__dataclass_fields__)[0], "__post_init__" in cls.__dict__  # type: ignore[attr-defined]
+
+
+def _plan(specs: dict[str, _Field]) -> tuple[str, list[str], list[Any], dict[str, Any]]:
+    """The shape's kinds, the field names, the defaults and the factories by global name."""
+    factories: dict[str, Any] = {}
+    kinds, names, defaults = [], [], []
+    for i, (name, spec) in enumerate(specs.items()):
+        if spec._factory is not None:
+            factories[f"_f{i}"] = spec._factory
+            kinds.append("f" if spec.init else "n")
+            if spec.init:
+                defaults.append(_MISSING)
+        else:
+            kinds.append("p")
+            if spec._default is not _MISSING:
+                defaults.append(spec._default)
+            elif defaults:
+                raise TypeError(f"non-default argument {name!r} follows default argument")
+        names.append(name)
+    return "".join(kinds), names, defaults, factories
 
 
 class _LazyInit:
@@ -193,27 +212,8 @@ class _LazyInit:
         type.__setattr__(self.owner, "__init__", function)
         return function if obj is None else function.__get__(obj, owner)
 
-    def plan(self) -> tuple[str, list[str], list[Any], dict[str, Any]]:
-        """The shape's kinds, the field names, the defaults and the factories by global name."""
-        factories: dict[str, Any] = {}
-        kinds, names, defaults = [], [], []
-        for i, (name, spec) in enumerate(self.specs.items()):
-            if spec._factory is not None:
-                factories[f"_f{i}"] = spec._factory
-                kinds.append("f" if spec.init else "n")
-                if spec.init:
-                    defaults.append(_MISSING)
-            else:
-                kinds.append("p")
-                if spec._default is not _MISSING:
-                    defaults.append(spec._default)
-                elif defaults:
-                    raise TypeError(f"non-default argument {name!r} follows default argument")
-            names.append(name)
-        return "".join(kinds), names, defaults, factories
-
     def compile(self) -> Callable[..., None]:
-        kinds, names, defaults, factories = self.plan()
+        kinds, names, defaults, factories = _plan(self.specs)
         scope: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": _MISSING, **factories}
         shape = _shape_code(kinds, self.post_init)
         renamed = {f"_{i}": name for i, name in enumerate(names)}
