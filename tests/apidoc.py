@@ -42,12 +42,16 @@ def _kind(value: object) -> str:
     return "constant"
 
 
+def module_names() -> list[str]:
+    """Every module of nvreq but ``__main__``, sorted."""
+    return sorted(m.name for m in pkgutil.walk_packages(nvreq.__path__, "nvreq.")
+                  if not m.name.endswith("__main__"))
+
+
 def render() -> str:
     """The whole page."""
     out = [_HEADER]
-    modules = sorted(m.name for m in pkgutil.walk_packages(nvreq.__path__, "nvreq.")
-                     if not m.name.endswith("__main__"))
-    for name in ["nvreq", *modules]:
+    for name in ["nvreq", *module_names()]:
         module = importlib.import_module(name)
         public = list(getattr(module, "__all__", []))
         if not public:

@@ -9,10 +9,9 @@ not compile them. ``tests/test_frozen.py`` fails when the file is stale; regener
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
-import nvreq
 from nvreq._frozen import shape_name, shape_of, shape_source
+from tests.apidoc import module_names
 
 _HEADER = '''"""The ``__init__`` code of the value types' shapes, compiled ahead (made by
 ``python -m tests.frozen_shapes``; do not edit).
@@ -29,9 +28,7 @@ factories ``_f0``, ``_f1``, ... when it makes a class's ``__init__`` from it.
 def shapes() -> list[tuple[str, bool]]:
     """Every shape of a ``@frozen`` class defined in a module of nvreq, sorted."""
     found: set[tuple[str, bool]] = set()
-    names = [m.name for m in pkgutil.walk_packages(nvreq.__path__, "nvreq.")
-             if not m.name.endswith("__main__")]
-    for name in names:
+    for name in module_names():
         module = importlib.import_module(name)
         for value in list(vars(module).values()):
             if isinstance(value, type) and value.__module__ == name:
