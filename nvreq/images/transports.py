@@ -46,10 +46,10 @@ def classify(arg: str) -> tuple[str, str]:
         if not os.path.exists(os.path.expanduser(arg)):
             raise ImageError("no such file or directory")
         return "local", arg
-    from nvreq.images.reference import is_reference  # not needed for a transport prefix
-
     if os.path.exists(arg):
         import fnmatch  # a path that exists only
+
+        from nvreq.images.reference import is_reference
 
         name = os.path.basename(arg)
         if (not is_reference(arg) or arg.endswith(_TAR_SUFFIXES)
